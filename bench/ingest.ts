@@ -1,0 +1,79 @@
+/**
+ * Measures how fast Mandrill poll results are recorded as events (dedup,
+ * projection onto the send, one transaction per batch), against a baseline
+ * measured in the same run: plain INSERTs of the same number of event rows
+ * into a table of the same shape, in one transaction, with no projection.
+ * Prints the ratio; absolute times vary with the machine and its load.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { openStore } from '../db/index.js';
+import { ingestMessages } from '../server/mandrill/ingest.js';
+import type { MandrillMessageInfo } from '../server/mandrill/types.js';
+import { makeTempDir } from '../test/support/server.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const ROUNDS = 3;
+
+function makeMessages(count: number): MandrillMessageInfo[] {
+  const ts = Math.floor(Date.now() / 1000) - 3600;
+  return Array.from({ length: count }, (_, i) => ({
+    ts: ts + i,
+    _id: `id${i.toString(16).padStart(30, '0')}`,
+    sender: 'stay@lakeside.example',
+    subject: `Booking ${i}`,
+    email: `guest${i}@guests.example`,
+    state: i % 20 === 0 ? 'bounced' : 'sent',
+    diag: i % 20 === 0 ? 'smtp;550 5.1.1 user unknown' : undefined,
+    opens: 1,
+    opens_detail: [{ ts: ts + i + 60, ip: '192.0.2.1' }],
+    clicks: 0,
+  }));
+}
+
+function timeIngest(messages: MandrillMessageInfo[]): { ms: number; events: number } {
+  const store = openStore(path.join(makeTempDir('bench-'), 'ingest.sqlite'));
+  const account = store.accounts.create(
+    { name: 'Bench', sendingAddress: 'stay@lakeside.example', replyTo: null, method: 'mandrill', settings: { apiKey: 'x' } },
+    Date.now(),
+  );
+  const start = performance.now();
+  const counts = store.transaction(() =>
+    ingestMessages(store, account, messages, { source: 'mandrill-poll', now: Date.now() }),
+  );
+  const ms = performance.now() - start;
+  store.close();
+  return { ms, events: counts.newEvents };
+}
+
+function timeBaseline(rows: number): number {
+  const db = new Database(path.join(makeTempDir('bench-'), 'baseline.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, send_id INTEGER, type TEXT, occurred_at INTEGER,
+    data TEXT, dedup_key TEXT NOT NULL UNIQUE)`);
+  const insert = db.prepare('INSERT INTO events (send_id, type, occurred_at, data, dedup_key) VALUES (?, ?, ?, ?, ?)');
+  const start = performance.now();
+  db.transaction(() => {
+    for (let i = 0; i < rows; i += 1) insert.run(i, 'delivered', i, '{"state":"sent"}', `k${i}`);
+  })();
+  const ms = performance.now() - start;
+  db.close();
+  return ms;
+}
+
+const messages = makeMessages(MESSAGES);
+const results: { ingest: number; baseline: number; events: number }[] = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  const ingest = timeIngest(messages);
+  const baseline = timeBaseline(ingest.events);
+  results.push({ ingest: ingest.ms, baseline, events: ingest.events });
+}
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const ingestMs = median(results.map((r) => r.ingest));
+const baselineMs = median(results.map((r) => r.baseline));
+const events = results[0]?.events ?? 0;
+console.log(`messages: ${MESSAGES}, events recorded: ${events}, rounds: ${ROUNDS} (medians)`);
+console.log(`ingest: ${ingestMs.toFixed(0)} ms (${((events / ingestMs) * 1000).toFixed(0)} events/s)`);
+console.log(`baseline plain inserts: ${baselineMs.toFixed(0)} ms`);
+console.log(`ratio ingest / baseline: ${(ingestMs / baselineMs).toFixed(2)}`);

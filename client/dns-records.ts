@@ -1,0 +1,116 @@
+import { codeBlock, descriptionList, el } from './dom.js';
+import type { DkimReport, DkimSelectorReport, DmarcReport, Finding, SpfReport } from './types.js';
+import { resultBadge } from './verdicts.js';
+
+/** RFC 7208 section 4.6.4 limits on DNS-querying terms and void lookups. */
+const SPF_LOOKUP_LIMIT = 10;
+const SPF_VOID_LOOKUP_LIMIT = 2;
+
+const ALIGNMENT_MODES = { r: 'relaxed', s: 'strict' } as const;
+
+/** Creates the SPF section: the record, its lookup counts and provider includes. */
+export function spfSection(spf: SpfReport): HTMLElement {
+  const lookups = el('span', {
+    className: spf.lookups > SPF_LOOKUP_LIMIT ? 'over-limit' : '',
+    text: `${spf.lookups} of ${SPF_LOOKUP_LIMIT}`,
+  });
+  const voids = el('span', {
+    className: spf.voidLookups > SPF_VOID_LOOKUP_LIMIT ? 'over-limit' : '',
+    text: `${spf.voidLookups} of ${SPF_VOID_LOOKUP_LIMIT}`,
+  });
+  const includes = spf.includes.length > 0 ? spf.includes.join(', ') : 'none recognized';
+  return recordSection('SPF', 'record-spf', [
+    recordText(spf.record, 'No SPF record found.'),
+    descriptionList(
+      [
+        ['DNS lookups', lookups],
+        ['Void lookups', voids],
+        ['Provider includes', includes],
+      ],
+      'facts',
+    ),
+    findingsList(spf.findings),
+  ]);
+}
+
+/** Creates the DMARC section: the applying record, where it was found, policy and alignment. */
+export function dmarcSection(dmarc: DmarcReport): HTMLElement {
+  const inherited = dmarc.inherited ? ' (inherited from the organizational domain)' : '';
+  const foundAt = dmarc.recordDomain === null
+    ? 'not found'
+    : `_dmarc.${dmarc.recordDomain}${inherited}`;
+  const alignment = `DKIM ${ALIGNMENT_MODES[dmarc.adkim] ?? dmarc.adkim}, `
+    + `SPF ${ALIGNMENT_MODES[dmarc.aspf] ?? dmarc.aspf}`;
+  return recordSection('DMARC', 'record-dmarc', [
+    recordText(dmarc.record, 'No DMARC record found.'),
+    descriptionList(
+      [
+        ['Policy', dmarc.policy ?? 'none published'],
+        ['Subdomain policy', dmarc.subdomainPolicy ?? 'same as policy'],
+        ['Applies to', `${dmarc.pct}% of failing mail`],
+        ['Alignment', alignment],
+        ['Found at', foundAt],
+        ['Aggregate reports', dmarc.rua.length > 0 ? dmarc.rua.join(', ') : 'none'],
+      ],
+      'facts',
+    ),
+    findingsList(dmarc.findings),
+  ]);
+}
+
+/** Creates the DKIM section: one row per selector probed, with its key status. */
+export function dkimSection(dkim: DkimReport): HTMLElement {
+  const found = dkim.selectors.filter((selector) => selector.status !== 'missing');
+  const summary = found.length > 0
+    ? `Selectors found: ${found.map((selector) => selector.selector).join(', ')}`
+    : 'No DKIM selector found among those probed.';
+  const table = el('table', { className: 'data-table' }, [
+    el('thead', {}, [
+      el('tr', {}, ['Selector', 'Status', 'Key', 'Used by'].map((text) =>
+        el('th', { text, attrs: { scope: 'col' } }))),
+    ]),
+    el('tbody', {}, dkim.selectors.map(selectorRow)),
+  ]);
+  const selectorFindings = dkim.selectors.flatMap((selector) => selector.findings);
+  return recordSection('DKIM', 'record-dkim', [
+    el('p', { text: summary }),
+    dkim.selectors.length > 0 ? el('div', { className: 'table-scroll' }, [table]) : null,
+    findingsList([...dkim.findings, ...selectorFindings]),
+  ]);
+}
+
+function selectorRow(selector: DkimSelectorReport): HTMLTableRowElement {
+  const key = selector.keyType
+    ? `${selector.keyType.toUpperCase()}${selector.keyBits ? ` ${selector.keyBits} bits` : ''}`
+    : '—';
+  return el('tr', {}, [
+    el('td', { attrs: { title: selector.name } }, [el('code', { text: selector.selector })]),
+    el('td', {}, [resultBadge(selector.status)]),
+    el('td', { text: key }),
+    el('td', { text: selector.usedBy.length > 0 ? selector.usedBy.join(', ') : '—' }),
+  ]);
+}
+
+function recordSection(title: string, id: string, children: (Node | null)[]): HTMLElement {
+  const heading = el('h4', { text: title });
+  return el('section', { className: 'card record', attrs: { id } }, [heading, ...children]);
+}
+
+function recordText(record: string | null, missing: string): HTMLElement {
+  return record === null ? el('p', { className: 'warn-text', text: missing }) : codeBlock(record);
+}
+
+function findingsList(findings: Finding[]): HTMLElement | null {
+  if (findings.length === 0) return null;
+  const items = findings.map((finding) =>
+    el('li', { className: `finding finding-${severityClass(finding.severity)}` }, [
+      el('span', { className: 'severity', text: finding.severity }),
+      el('span', { text: finding.message }),
+      finding.fix ? codeBlock(finding.fix) : null,
+    ]));
+  return el('ul', { className: 'findings' }, items);
+}
+
+function severityClass(severity: string): 'error' | 'warning' | 'info' {
+  return severity === 'error' || severity === 'warning' ? severity : 'info';
+}

@@ -1,0 +1,91 @@
+// DOM helpers. Text always goes in through textContent, so API data never becomes markup.
+
+type Child = Node | string | null | undefined | false;
+
+export interface ElementOptions {
+  className?: string;
+  text?: string;
+  /** Attributes set with setAttribute. Never pass `style`, which the page's CSP blocks. */
+  attrs?: Record<string, string>;
+}
+
+/** Creates an element with optional class, text content, attributes and children. */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: Child[] = [],
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (options.className) element.className = options.className;
+  if (options.text !== undefined) element.textContent = options.text;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) {
+    element.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child);
+  }
+  return element;
+}
+
+/** Returns the element with `id`, and throws if the page lacks it or it has another type. */
+export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+  const element = document.getElementById(id);
+  if (!(element instanceof type)) {
+    throw new Error(`Element #${id} is missing from the page or is not a ${type.name}.`);
+  }
+  return element;
+}
+
+/** Replaces the content of `container` with a status line, e.g. a loading or error message. */
+export function showStatus(
+  container: HTMLElement,
+  message: string,
+  kind: 'loading' | 'error' | 'empty',
+): void {
+  const role = kind === 'error' ? 'alert' : 'status';
+  const line = el('p', { className: `status status-${kind}`, text: message, attrs: { role } });
+  container.replaceChildren(line);
+}
+
+/**
+ * Creates a `<pre><code>` block for text meant to be copied, such as a DNS record, with a
+ * Copy button when the browser allows clipboard writes (secure contexts only).
+ */
+export function codeBlock(text: string): HTMLDivElement {
+  const block = el('div', { className: 'code-block' }, [el('pre', {}, [el('code', { text })])]);
+  if (navigator.clipboard) {
+    const button = el('button', {
+      className: 'copy-button',
+      text: 'Copy',
+      attrs: { type: 'button' },
+    });
+    button.addEventListener('click', () => {
+      navigator.clipboard.writeText(text).then(
+        () => flashLabel(button, 'Copied'),
+        () => flashLabel(button, 'Copy failed'),
+      );
+    });
+    block.append(button);
+  }
+  return block;
+}
+
+function flashLabel(button: HTMLButtonElement, label: string): void {
+  button.textContent = label;
+  window.setTimeout(() => {
+    button.textContent = 'Copy';
+  }, 1500);
+}
+
+/** Creates a `<dl>` from term and description pairs, where a description may be an element. */
+export function descriptionList(
+  entries: [string, Node | string][],
+  className = '',
+): HTMLDListElement {
+  const items = entries.flatMap(([term, description]) => [
+    el('dt', { text: term }),
+    el('dd', {}, [description]),
+  ]);
+  return el('dl', { className }, items);
+}

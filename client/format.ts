@@ -1,0 +1,65 @@
+import type { Outcome, SendState, SendingMethod } from './types.js';
+
+export const METHOD_LABELS: Record<SendingMethod, string> = {
+  default: 'Platform default',
+  smtp: 'Own SMTP server',
+  mandrill: 'Mandrill',
+};
+
+export const STATE_LABELS: Record<SendState, string> = {
+  queued: 'Queued',
+  accepted: 'Accepted',
+  delivered: 'Delivered',
+  deferred: 'Deferred',
+  soft_bounced: 'Soft bounced',
+  bounced: 'Bounced',
+  rejected: 'Rejected',
+  failed: 'Failed',
+  unknown: 'Unknown',
+};
+
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  deliver: 'Delivers',
+  quarantine: 'Quarantined',
+  reject: 'Rejected',
+  at_risk: 'At risk',
+};
+
+const countFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+});
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** Formats a 0..1 rate as a percentage with one decimal, or an em dash for null. */
+export function formatPercent(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '—';
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
+export function formatCount(count: number): string {
+  return countFormat.format(count);
+}
+
+/** Formats an ISO timestamp in the viewer's locale, or returns it unchanged if unparseable. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
+}
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
+
+/** Returns a label for a value from the API, falling back to the raw value for unknown ones. */
+export function labelFor<K extends string>(labels: Record<K, string>, value: string): string {
+  return Object.hasOwn(labels, value) ? labels[value as K] : value;
+}
+
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
+}

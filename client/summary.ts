@@ -1,0 +1,74 @@
+import { el } from './dom.js';
+import { METHOD_LABELS, formatCount, formatDate, formatPercent, labelFor } from './format.js';
+import type { MethodTotals, RateDefinitions, SummaryReport } from './types.js';
+import { SENDING_METHODS } from './types.js';
+
+interface Column {
+  heading: string;
+  value: (totals: MethodTotals) => string;
+}
+
+const COLUMNS: Column[] = [
+  { heading: 'Sent', value: (t) => formatCount(t.sent) },
+  { heading: 'Delivered', value: (t) => formatCount(t.delivered) },
+  { heading: 'Bounced', value: (t) => formatCount(t.bounced) },
+  { heading: 'Soft bounced', value: (t) => formatCount(t.softBounced) },
+  { heading: 'Rejected', value: (t) => formatCount(t.rejected) },
+  { heading: 'Failed', value: (t) => formatCount(t.failed) },
+  { heading: 'Opened', value: (t) => formatCount(t.opened) },
+  { heading: 'Delivery rate', value: (t) => formatPercent(t.deliveryRate) },
+  { heading: 'Bounce rate', value: (t) => formatPercent(t.bounceRate) },
+  { heading: 'Open rate', value: (t) => formatPercent(t.openRate) },
+];
+
+/** Renders the totals table and the rate definitions of one summary report into `container`. */
+export function renderSummary(container: HTMLElement, report: SummaryReport): void {
+  const range = el('p', {
+    className: 'muted',
+    text: `${formatDate(report.from)} to ${formatDate(report.to)}`,
+  });
+  const table = el('table', { className: 'data-table numeric', attrs: { id: 'summary-table' } }, [
+    el('caption', { className: 'visually-hidden', text: 'Totals by sending method' }),
+    el('thead', {}, [headerRow()]),
+    el('tbody', {}, orderedTotals(report.methods).map(totalsRow)),
+  ]);
+  const scroller = el('div', { className: 'table-scroll' }, [table]);
+  container.replaceChildren(range, scroller, definitionList(report.definitions));
+}
+
+function orderedTotals(methods: MethodTotals[]): MethodTotals[] {
+  const known = SENDING_METHODS.flatMap((method) => methods.filter((t) => t.method === method));
+  const unknown = methods.filter((t) => !SENDING_METHODS.includes(t.method));
+  return [...known, ...unknown];
+}
+
+function headerRow(): HTMLTableRowElement {
+  const cells = COLUMNS.map((column) =>
+    el('th', { text: column.heading, attrs: { scope: 'col' } }));
+  return el('tr', {}, [el('th', { text: 'Method', attrs: { scope: 'col' } }), ...cells]);
+}
+
+function totalsRow(totals: MethodTotals): HTMLTableRowElement {
+  const name = el('th', { attrs: { scope: 'row' } }, [
+    el('span', {
+      className: `method-swatch method-${totals.method}`,
+      attrs: { 'aria-hidden': 'true' },
+    }),
+    labelFor(METHOD_LABELS, totals.method),
+  ]);
+  const cells = COLUMNS.map((column) => el('td', { text: column.value(totals) }));
+  return el('tr', { attrs: { 'data-method': totals.method } }, [name, ...cells]);
+}
+
+function definitionList(definitions: RateDefinitions): HTMLDListElement {
+  const entries: [string, string][] = [
+    ['Delivery rate', definitions.deliveryRate],
+    ['Bounce rate', definitions.bounceRate],
+    ['Open rate', definitions.openRate],
+  ];
+  return el(
+    'dl',
+    { className: 'definitions', attrs: { id: 'rate-definitions' } },
+    entries.flatMap(([term, text]) => [el('dt', { text: term }), el('dd', { text })]),
+  );
+}

@@ -1,0 +1,104 @@
+import { codeBlock, descriptionList, el } from './dom.js';
+import { METHOD_LABELS, OUTCOME_LABELS, labelFor } from './format.js';
+import type { MethodVerdict, Outcome } from './types.js';
+
+const OUTCOME_TONES: Record<Outcome, 'ok' | 'warn' | 'bad'> = {
+  deliver: 'ok',
+  at_risk: 'warn',
+  quarantine: 'bad',
+  reject: 'bad',
+};
+
+/** Maps an SPF, DKIM or DMARC result word, or a DKIM key status, to a badge tone. */
+export function resultTone(result: string): 'ok' | 'warn' | 'bad' | 'neutral' {
+  if (result === 'pass' || result === 'valid') return 'ok';
+  if (result === 'fail' || result === 'permerror' || result === 'revoked' || result === 'invalid') {
+    return 'bad';
+  }
+  if (result === 'softfail' || result === 'temperror' || result === 'missing') return 'warn';
+  return 'neutral';
+}
+
+export function resultBadge(result: string): HTMLSpanElement {
+  return el('span', { className: `badge badge-${resultTone(result)}`, text: result });
+}
+
+/** Creates the card for one method's verdict, with id `verdict-<method>`. */
+export function verdictCard(verdict: MethodVerdict): HTMLElement {
+  const known = Object.hasOwn(OUTCOME_TONES, verdict.outcome);
+  const tone = known ? OUTCOME_TONES[verdict.outcome] : 'warn';
+  const header = el('header', { className: 'verdict-header' }, [
+    el('h4', { text: labelFor(METHOD_LABELS, verdict.method) }),
+    el('span', {
+      className: `badge badge-${tone} outcome`,
+      text: labelFor(OUTCOME_LABELS, verdict.outcome),
+    }),
+  ]);
+  return el(
+    'section',
+    {
+      className: `card verdict tone-${tone}`,
+      attrs: { id: `verdict-${verdict.method}`, 'data-outcome': verdict.outcome },
+    },
+    [header, authResults(verdict), identities(verdict), reasons(verdict), fixes(verdict)],
+  );
+}
+
+function authResults(verdict: MethodVerdict): HTMLDListElement {
+  const { spf, dkim, dmarc } = verdict;
+  const dkimDomain = dkim.domain ? `d=${dkim.domain}` : 'no signature';
+  const selector = verdict.identities.dkimSelector ? ` s=${verdict.identities.dkimSelector}` : '';
+  return descriptionList(
+    [
+      ['SPF', resultLine(spf.result, `for ${spf.domain}`, spf.aligned)],
+      ['DKIM', resultLine(dkim.result, `${dkimDomain}${selector}`, dkim.aligned)],
+      ['DMARC', resultLine(dmarc.result, `policy ${dmarc.policy ?? 'none published'}`, null)],
+    ],
+    'auth-results',
+  );
+}
+
+/** Creates a result badge with its subject and, unless `aligned` is null, the alignment. */
+function resultLine(result: string, subject: string, aligned: boolean | null): HTMLSpanElement {
+  let alignment: HTMLSpanElement | null = null;
+  if (aligned !== null) {
+    const text = aligned ? 'aligned' : 'not aligned';
+    alignment = el('span', { className: aligned ? 'aligned' : 'not-aligned', text });
+  }
+  return el('span', { className: 'result-line' }, [
+    resultBadge(result),
+    el('span', { text: subject }),
+    alignment,
+  ]);
+}
+
+function identities(verdict: MethodVerdict): HTMLDetailsElement {
+  const { headerFrom, envelopeFrom, sendingIps } = verdict.identities;
+  const ips = sendingIps.length > 0 ? sendingIps.join(', ') : 'not known';
+  return el('details', { className: 'identities' }, [
+    el('summary', { text: 'Identities receivers see' }),
+    descriptionList([
+      ['From', headerFrom],
+      ['Envelope from', envelopeFrom],
+      ['Sending IPs', ips],
+    ]),
+  ]);
+}
+
+function reasons(verdict: MethodVerdict): HTMLElement {
+  if (verdict.reasons.length === 0) {
+    return el('p', { className: 'muted', text: 'No problems found.' });
+  }
+  return el('div', { className: 'reasons' }, [
+    el('h5', { text: 'Why' }),
+    el('ul', {}, verdict.reasons.map((text) => el('li', { text }))),
+  ]);
+}
+
+function fixes(verdict: MethodVerdict): HTMLElement | null {
+  if (verdict.fixes.length === 0) return null;
+  return el('div', { className: 'fixes' }, [
+    el('h5', { text: 'How to fix' }),
+    el('ul', {}, verdict.fixes.map((text) => el('li', {}, [codeBlock(text)]))),
+  ]);
+}

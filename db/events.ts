@@ -1,0 +1,62 @@
+import type { Database } from 'better-sqlite3';
+import type { EventRecord, NewEvent, Store } from './types.js';
+
+interface EventRow {
+  id: number;
+  send_id: number | null;
+  account_id: number;
+  provider_id: string | null;
+  type: string;
+  source: EventRecord['source'];
+  occurred_at: number;
+  recorded_at: number;
+  state_before: EventRecord['stateBefore'];
+  state_after: EventRecord['stateAfter'];
+  data: string | null;
+  dedup_key: string;
+}
+
+function toRecord(row: EventRow): EventRecord {
+  return {
+    id: row.id,
+    sendId: row.send_id,
+    accountId: row.account_id,
+    providerId: row.provider_id,
+    type: row.type,
+    source: row.source,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    stateBefore: row.state_before,
+    stateAfter: row.state_after,
+    data: row.data === null ? null : JSON.parse(row.data),
+    dedupKey: row.dedup_key,
+  };
+}
+
+export function eventQueries(db: Database): Store['events'] {
+  // ON CONFLICT DO NOTHING makes a repeated delivery of the same event a no-op.
+  const insert = db.prepare(`INSERT INTO events
+    (send_id, account_id, provider_id, type, source, occurred_at, recorded_at,
+     state_before, state_after, data, dedup_key)
+    VALUES (@sendId, @accountId, @providerId, @type, @source, @occurredAt, @recordedAt,
+     @stateBefore, @stateAfter, @data, @dedupKey)
+    ON CONFLICT (dedup_key) DO NOTHING`);
+  const byId = db.prepare('SELECT * FROM events WHERE id = ?');
+  const forSend = db.prepare('SELECT * FROM events WHERE send_id = ? ORDER BY occurred_at, id');
+  const link = db.prepare(`UPDATE events SET send_id = ?
+    WHERE send_id IS NULL AND account_id = ? AND provider_id = ?`);
+
+  return {
+    append(event: NewEvent): EventRecord | null {
+      const result = insert.run({
+        ...event,
+        data: event.data === undefined ? null : JSON.stringify(event.data),
+      });
+      if (result.changes === 0) return null;
+      return toRecord(byId.get(Number(result.lastInsertRowid)) as EventRow);
+    },
+    listForSend: (sendId) => (forSend.all(sendId) as EventRow[]).map(toRecord),
+    linkUnlinked: (accountId, providerId, sendId) =>
+      link.run(sendId, accountId, providerId).changes,
+  };
+}

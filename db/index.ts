@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { accountQueries } from './accounts.js';
+import { cursorQueries } from './cursors.js';
+import { eventQueries } from './events.js';
+import { migrate } from './migrate.js';
+import { reportQueries } from './reports.js';
+import { sendQueries } from './sends.js';
+import type { Store } from './types.js';
+
+export type * from './types.js';
+
+export interface OpenStoreOptions {
+  /**
+   * `full` makes every commit durable across power loss; `normal` (the
+   * default in WAL mode) survives a process crash but may lose the latest
+   * commits on power loss.
+   */
+  synchronous?: 'normal' | 'full';
+}
+
+/** Opens (creating it if needed) the SQLite database at `file` and applies pending migrations. */
+export function openStore(file: string, options: OpenStoreOptions = {}): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  migrate(db);
+
+  return {
+    accounts: accountQueries(db),
+    sends: sendQueries(db),
+    events: eventQueries(db),
+    cursors: cursorQueries(db),
+    reports: reportQueries(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    integrityCheck: () => {
+      const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((row) => row.integrity_check).join('\n');
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Database } from 'better-sqlite3';
+import type { Method, MethodBucketCounts, MethodCounts, SendState, Store } from './types.js';
+
+interface CountRow {
+  method: Method;
+  state: SendState;
+  bucket_start?: number;
+  sends: number;
+  opened: number;
+  clicked: number;
+  complained: number;
+}
+
+/** Folds rows of (method[, bucket], state) counts into one entry per method and bucket. */
+function fold<T extends MethodCounts>(rows: CountRow[], keyOf: (row: CountRow) => string, make: (row: CountRow) => T): T[] {
+  const entries = new Map<string, T>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = make(row);
+      entries.set(key, entry);
+    }
+    entry.counts[row.state] = (entry.counts[row.state] ?? 0) + row.sends;
+    entry.opened += row.opened;
+    entry.clicked += row.clicked;
+    entry.complained += row.complained;
+  }
+  return [...entries.values()];
+}
+
+// TODO: these scan the sends of the period; dashboards over millions of sends need
+// pre-aggregated hour and day rows maintained as events arrive.
+export function reportQueries(db: Database): Store['reports'] {
+  const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends,
+      SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
+    FROM sends WHERE created_at >= ? AND created_at < ?
+    GROUP BY method, state`);
+  const byBucket = db.prepare(`SELECT method, state, (created_at / @bucket) * @bucket AS bucket_start,
+      COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
+      SUM(complaints > 0) AS complained
+    FROM sends WHERE created_at >= @from AND created_at < @to
+    GROUP BY method, bucket_start, state ORDER BY bucket_start`);
+
+  const empty = (row: CountRow): MethodCounts => ({
+    method: row.method,
+    counts: {},
+    opened: 0,
+    clicked: 0,
+    complained: 0,
+  });
+
+  return {
+    countsByMethod(from, to) {
+      return fold(byMethod.all(from, to) as CountRow[], (row) => row.method, empty);
+    },
+    countsByMethodAndBucket(from, to, bucketMs) {
+      const rows = byBucket.all({ from, to, bucket: bucketMs }) as CountRow[];
+      return fold<MethodBucketCounts>(
+        rows,
+        (row) => `${row.method}:${row.bucket_start}`,
+        (row) => ({ ...empty(row), bucketStart: row.bucket_start ?? 0 }),
+      );
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** A host name (RFC 1123 labels) or an IPv4 address; IPv6 in brackets is not accepted here. */
+const hostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be a host name such as smtp.example.com',
+  );
+
+export const smtpSettingsSchema = z.strictObject({
+  host: hostName,
+  port: z.coerce.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls'], {
+    message: 'must be "tls" (implicit TLS, usually port 465) or "starttls" (usually port 587)',
+  }),
+  user: z.string().min(1).optional(),
+  password: z.string().optional(),
+});
+
+export const mandrillSettingsSchema = z.strictObject({
+  apiKey: z.string().trim().min(1, 'is required: the Mandrill API key of the account'),
+  subaccount: z.string().trim().min(1).optional(),
+});
+
+export const defaultSettingsSchema = z.strictObject({});
+
+const common = {
+  name: z.string().trim().min(1, 'is required').max(200),
+  sendingAddress: z.email('must be an email address such as office@example.com'),
+  replyTo: z.email('must be an email address').nullable().default(null),
+};
+
+/** A whole account as stored: the method's settings must match the method. */
+export const accountSchema = z.discriminatedUnion('method', [
+  z.object({ ...common, method: z.literal('default'), settings: defaultSettingsSchema.default({}) }),
+  z.object({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
+  z.object({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
+]);
+
+export const accountPatchSchema = z.strictObject({
+  name: common.name.optional(),
+  sendingAddress: common.sendingAddress.optional(),
+  replyTo: z.email('must be an email address').nullable().optional(),
+  method: z.enum(['default', 'smtp', 'mandrill']).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type AccountInput = z.output<typeof accountSchema>;
+export type SmtpSettings = z.output<typeof smtpSettingsSchema>;
+export type MandrillSettings = z.output<typeof mandrillSettingsSchema>;

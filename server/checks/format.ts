@@ -1,0 +1,81 @@
+import type { DomainCheck, Finding, MethodVerdict, SpfNode } from './types.js';
+
+const OUTCOME_LABELS: Record<MethodVerdict['outcome'], string> = {
+  deliver: 'DELIVERED',
+  at_risk: 'AT RISK',
+  quarantine: 'SPAM FOLDER',
+  reject: 'REJECTED',
+};
+
+/** Formats a domain check as plain text for a terminal: one section per part, one line per method. */
+export function formatDomainCheck(check: DomainCheck): string {
+  const lines: string[] = [`Domain ${check.domain} (checked ${check.checkedAt})`, ''];
+  lines.push(...formatSpf(check), '');
+  lines.push(...formatDkim(check), '');
+  lines.push(...formatDmarc(check), '');
+  lines.push('Sending methods');
+  for (const verdict of Object.values(check.methods)) {
+    lines.push(...formatVerdict(verdict));
+  }
+  return lines.join('\n');
+}
+
+function formatSpf(check: DomainCheck): string[] {
+  const { spf } = check;
+  const lines = [
+    `SPF: ${spf.status ?? 'unknown'}, ${spf.lookups}/10 lookups, ${spf.voidLookups}/2 void lookups`,
+    `  record: ${spf.record ?? '(none)'}`,
+  ];
+  if (spf.tree) {
+    lines.push('  tree:', ...formatTree(spf.tree, 2));
+  }
+  return [...lines, ...formatFindings(spf.findings)];
+}
+
+function formatTree(node: SpfNode, depth: number): string[] {
+  const via = node.via ? `${node.via} ` : '';
+  const problems = node.findings.some((item) => item.severity === 'error') ? ' [error]' : '';
+  const own = `${'  '.repeat(depth)}${via}${node.domain}: ${node.lookups} lookups${problems}`;
+  return [own, ...node.children.flatMap((child) => formatTree(child, depth + 1))];
+}
+
+function formatDkim(check: DomainCheck): string[] {
+  const lines = ['DKIM'];
+  for (const selector of check.dkim.selectors) {
+    const key = selector.keyType ? ` ${selector.keyType}${selector.keyBits ? ` ${selector.keyBits} bits` : ''}` : '';
+    lines.push(`  ${selector.name} (${selector.usedBy.join(', ')}): ${selector.status}${key}`);
+  }
+  return [...lines, ...formatFindings(check.dkim.findings)];
+}
+
+function formatDmarc(check: DomainCheck): string[] {
+  const { dmarc } = check;
+  const where = dmarc.recordDomain ? ` at _dmarc.${dmarc.recordDomain}${dmarc.inherited ? ' (inherited)' : ''}` : '';
+  const lines = [
+    `DMARC: ${dmarc.status ?? 'unknown'}${where}`,
+    `  record: ${dmarc.record ?? '(none)'}`,
+    `  policy ${dmarc.policy ?? '-'}, subdomains ${dmarc.subdomainPolicy ?? '-'}, pct ${dmarc.pct}, adkim ${dmarc.adkim}, aspf ${dmarc.aspf}`,
+  ];
+  if (dmarc.rua.length > 0) {
+    lines.push(`  reports to ${dmarc.rua.join(', ')}`);
+  }
+  return [...lines, ...formatFindings(dmarc.findings)];
+}
+
+function formatVerdict(verdict: MethodVerdict): string[] {
+  const spf = `SPF ${verdict.spf.result}${verdict.spf.aligned ? ' aligned' : ''}`;
+  const dkim = `DKIM ${verdict.dkim.result}${verdict.dkim.aligned ? ' aligned' : ''}`;
+  const lines = [
+    `  ${verdict.method}: ${OUTCOME_LABELS[verdict.outcome]} (${spf}, ${dkim}, DMARC ${verdict.dmarc.result}; From ${verdict.identities.headerFrom})`,
+  ];
+  lines.push(...verdict.reasons.map((reason) => `    - ${reason}`));
+  lines.push(...verdict.fixes.map((fix) => `    fix: ${fix}`));
+  return lines;
+}
+
+function formatFindings(findings: Finding[]): string[] {
+  return findings.flatMap((item) => {
+    const lines = [`  ${item.severity.toUpperCase()} ${item.code}: ${item.message}`];
+    return item.fix ? [...lines, `    fix: ${item.fix}`] : lines;
+  });
+}

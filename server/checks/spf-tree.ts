@@ -1,0 +1,368 @@
+import type { Resolver } from '../dns/types.js';
+import { errorCode, isVoidError, joinTxt } from './dns-errors.js';
+import { finding } from './findings.js';
+import { hasMacro, isSpfRecord, mergeSpfRecords, parseSpfRecord } from './spf-record.js';
+import type { SpfMechanism, SpfTerm } from './spf-record.js';
+import type { SpfNode } from './types.js';
+
+// RFC 7208 4.6.4: an "mx" term may resolve at most 10 MX names.
+const MAX_MX_NAMES = 10;
+// Walking stops past this many DNS-querying terms, far beyond the limit of 10, so that a
+// record with runaway includes cannot make the check send hundreds of queries.
+const MAX_WALKED_LOOKUPS = 60;
+
+export interface FetchedSpf {
+  records: string[];
+  /** True when the TXT query returned NXDOMAIN or no answers: a void lookup. */
+  isVoid: boolean;
+  /** The DNS error code when the query failed for another reason. */
+  tempError?: string;
+}
+
+export interface WalkState {
+  resolver: Resolver;
+  walkedLookups: number;
+  permerror: boolean;
+  temperror: boolean;
+  /** Every include and redirect target met in the tree, lower case. */
+  targets: Set<string>;
+}
+
+type Role = 'top' | 'include' | 'redirect';
+
+export async function fetchSpf(resolver: Resolver, domain: string): Promise<FetchedSpf> {
+  try {
+    const answer = await resolver(domain, 'TXT');
+    return { records: joinTxt(answer).filter(isSpfRecord), isVoid: false };
+  } catch (error) {
+    if (isVoidError(error)) {
+      return { records: [], isVoid: true };
+    }
+    return { records: [], isVoid: false, tempError: errorCode(error) };
+  }
+}
+
+/**
+ * Builds the node for `domain` from its fetched TXT records and walks every include and
+ * redirect below it, counting the DNS-querying terms and void lookups of each node.
+ */
+export async function walkSpfNode(
+  domain: string,
+  fetched: FetchedSpf,
+  state: WalkState,
+  path: string[],
+  role: Role,
+): Promise<SpfNode> {
+  const node: SpfNode = {
+    domain,
+    record: fetched.records[0] ?? null,
+    lookups: 0,
+    voidLookups: 0,
+    children: [],
+    findings: [],
+  };
+  if (role !== 'top') {
+    node.via = role;
+  }
+  if (fetched.tempError) {
+    state.temperror = true;
+    node.findings.push(
+      finding(
+        'spf.temperror',
+        'error',
+        `The TXT lookup of ${domain} failed (${fetched.tempError}); receivers return temperror.`,
+      ),
+    );
+    return node;
+  }
+  if (fetched.records.length === 0) {
+    if (role !== 'top') {
+      state.permerror = true;
+      node.findings.push(missingTargetFinding(domain, role, fetched.isVoid));
+    }
+    return node;
+  }
+  if (fetched.records.length > 1) {
+    state.permerror = true;
+    node.record = fetched.records.join(' | ');
+    node.findings.push(multipleRecordsFinding(domain, fetched.records));
+    return node;
+  }
+  await walkRecord(node, fetched.records[0] ?? '', state, path);
+  return node;
+}
+
+function missingTargetFinding(
+  domain: string,
+  role: Role,
+  isVoid: boolean,
+): ReturnType<typeof finding> {
+  const cause = isVoid ? 'the name does not exist or has no TXT records' : 'none of its TXT records starts with "v=spf1"';
+  // RFC 7208 5.2 (include) and 6.1 (redirect): a target without an SPF record is permerror.
+  return finding(
+    role === 'include' ? 'spf.include_without_spf' : 'spf.redirect_without_spf',
+    'error',
+    `The ${role} target ${domain} has no SPF record (${cause}), so receivers return permerror.`,
+    `Publish an SPF record at ${domain} or remove the ${role} term that points to it.`,
+  );
+}
+
+function multipleRecordsFinding(domain: string, records: string[]): ReturnType<typeof finding> {
+  return finding(
+    'spf.multiple_records',
+    'error',
+    `${domain} publishes ${records.length} SPF records; receivers return permerror when there is more than one (RFC 7208 4.5).`,
+    `Replace them with one record: TXT ${domain} "${mergeSpfRecords(records, domain)}"`,
+  );
+}
+
+async function walkRecord(
+  node: SpfNode,
+  record: string,
+  state: WalkState,
+  path: string[],
+): Promise<void> {
+  const parsed = parseSpfRecord(record, node.domain);
+  node.findings.push(...parsed.findings);
+  if (!parsed.valid) {
+    state.permerror = true;
+  }
+  const allIndex = parsed.terms.findIndex((term) => term.kind === 'mechanism' && term.name === 'all');
+  // RFC 7208 5.1: terms after "all" are never evaluated, so they cause no lookups.
+  const evaluated = allIndex >= 0 ? parsed.terms.slice(0, allIndex + 1) : parsed.terms;
+  warnAboutTerms(node, parsed.terms, allIndex);
+
+  for (const term of evaluated) {
+    if (term.kind === 'mechanism') {
+      await walkMechanism(node, term, state, path);
+    }
+  }
+  const redirect = parsed.terms.find((term) => term.kind === 'modifier' && term.name === 'redirect');
+  // RFC 7208 6.1: redirect is used only when no mechanism matches, so "all" makes it dead.
+  if (redirect && redirect.kind === 'modifier' && allIndex < 0) {
+    await followTarget(node, redirect.value, 'redirect', state, path);
+  }
+}
+
+function warnAboutTerms(node: SpfNode, terms: SpfTerm[], allIndex: number): void {
+  const all = allIndex >= 0 ? (terms[allIndex] as SpfMechanism) : undefined;
+  const redirect = terms.find((term) => term.kind === 'modifier' && term.name === 'redirect');
+  if (all && redirect) {
+    node.findings.push(
+      finding(
+        'spf.redirect_ignored',
+        'warning',
+        `${node.domain}: "${redirect.raw}" is never used because the record has "${all.raw}" (RFC 7208 6.1); ` +
+          `mail from servers not listed in the record gets the "${all.raw}" result.`,
+        'Remove the "all" term to use the redirect, or remove the redirect.',
+      ),
+    );
+  }
+  if (allIndex >= 0 && terms.slice(allIndex + 1).some((term) => term.kind === 'mechanism')) {
+    node.findings.push(
+      finding(
+        'spf.terms_after_all',
+        'warning',
+        `${node.domain}: mechanisms after "${all?.raw}" are never evaluated (RFC 7208 5.1).`,
+      ),
+    );
+  }
+  for (const term of terms) {
+    if (term.kind === 'mechanism' && term.name === 'ptr') {
+      node.findings.push(
+        finding(
+          'spf.ptr',
+          'warning',
+          `${node.domain}: "${term.raw}" is slow and unreliable, RFC 7208 5.5 says it SHOULD NOT be used, and some receivers ignore it.`,
+          'Replace ptr with ip4:/ip6: ranges or an include of the sending service.',
+        ),
+      );
+    }
+  }
+  if (all?.qualifier === '+') {
+    node.findings.push(
+      finding(
+        'spf.pass_all',
+        'warning',
+        `${node.domain}: "${all.raw}" lets every server on the internet pass SPF for this domain.`, 'End the record with ~all or -all.',
+      ),
+    );
+  } else if (all?.qualifier === '?') {
+    node.findings.push(
+      finding(
+        'spf.neutral_all',
+        'warning',
+        `${node.domain}: "${all.raw}" gives unlisted servers neutral, which protects nothing.`, 'End the record with ~all or -all.',
+      ),
+    );
+  }
+}
+
+async function walkMechanism(
+  node: SpfNode,
+  term: SpfMechanism,
+  state: WalkState,
+  path: string[],
+): Promise<void> {
+  switch (term.name) {
+    case 'include':
+      await followTarget(node, term.domain ?? '', 'include', state, path);
+      return;
+    case 'a':
+      countLookup(node, state);
+      await lookupAddresses(node, term.domain ?? node.domain, state);
+      return;
+    case 'mx':
+      countLookup(node, state);
+      await lookupMx(node, term, state);
+      return;
+    case 'exists':
+      countLookup(node, state);
+      if (term.domain && !hasMacro(term.domain)) {
+        await lookupVoid(node, term.domain, 'A', state);
+      }
+      return;
+    case 'ptr':
+      // The PTR query depends on the client IP, so only the lookup itself is counted here.
+      countLookup(node, state);
+      return;
+    default:
+      return;
+  }
+}
+
+function countLookup(node: SpfNode, state: WalkState): void {
+  node.lookups += 1;
+  state.walkedLookups += 1;
+}
+
+async function followTarget(
+  node: SpfNode,
+  spec: string,
+  role: 'include' | 'redirect',
+  state: WalkState,
+  path: string[],
+): Promise<void> {
+  countLookup(node, state);
+  if (hasMacro(spec)) {
+    node.findings.push(
+      finding(
+        'spf.macro_not_expanded',
+        'info',
+        `${node.domain}: "${role}:${spec}" depends on the sender, so its target was not checked.`,
+      ),
+    );
+    return;
+  }
+  const target = spec.toLowerCase().replace(/\.$/, '');
+  state.targets.add(target);
+  if (path.includes(target)) {
+    state.permerror = true;
+    const loop = [...path, target].join(' -> ');
+    node.children.push({
+      domain: target,
+      record: null,
+      lookups: 0,
+      voidLookups: 0,
+      children: [],
+      findings: [finding(
+        'spf.include_loop',
+        'error',
+        `SPF ${role} loop: ${loop}. Receivers return permerror.`, `Remove the ${role} of ${target} from ${node.domain}.`,
+      )],
+    });
+    return;
+  }
+  if (state.walkedLookups > MAX_WALKED_LOOKUPS) {
+    node.findings.push(finding(
+      'spf.walk_stopped',
+      'info',
+      `Stopped walking at ${target}: the tree already needs over ${MAX_WALKED_LOOKUPS} lookups.`,
+    ));
+    return;
+  }
+  const fetched = await fetchSpf(state.resolver, target);
+  if (fetched.isVoid) {
+    node.voidLookups += 1;
+  }
+  node.children.push(await walkSpfNode(target, fetched, state, [...path, target], role));
+}
+
+async function lookupAddresses(node: SpfNode, spec: string, state: WalkState): Promise<void> {
+  if (hasMacro(spec)) {
+    return;
+  }
+  const results = await Promise.allSettled([
+    state.resolver(spec, 'A'),
+    state.resolver(spec, 'AAAA'),
+  ]);
+  const errors = results.map((result) => (result.status === 'rejected' ? result.reason : undefined));
+  // Empty A and AAAA answers for one "a" term are one void lookup, not two.
+  if (errors.every((error) => error !== undefined && isVoidError(error))) {
+    node.voidLookups += 1;
+    return;
+  }
+  const failure = errors.find((error) => error !== undefined && !isVoidError(error));
+  if (failure !== undefined) {
+    reportTempError(node, spec, 'A/AAAA', failure, state);
+  }
+}
+
+async function lookupMx(node: SpfNode, term: SpfMechanism, state: WalkState): Promise<void> {
+  const name = term.domain ?? node.domain;
+  if (hasMacro(name)) {
+    return;
+  }
+  try {
+    const answer = (await state.resolver(name, 'MX')) as unknown[];
+    if (answer.length > MAX_MX_NAMES) {
+      state.permerror = true;
+      node.findings.push(
+        finding(
+          'spf.mx_too_many_records',
+          'error',
+          `${node.domain}: "${term.raw}" resolves ${answer.length} MX names; RFC 7208 4.6.4 allows at most ${MAX_MX_NAMES}, so receivers return permerror.`,
+          'Replace the mx term with ip4:/ip6: ranges of the servers that send mail.',
+        ),
+      );
+    }
+  } catch (error) {
+    if (isVoidError(error)) {
+      node.voidLookups += 1;
+    } else {
+      reportTempError(node, name, 'MX', error, state);
+    }
+  }
+}
+
+async function lookupVoid(
+  node: SpfNode,
+  name: string,
+  type: string,
+  state: WalkState,
+): Promise<void> {
+  try {
+    await state.resolver(name, type);
+  } catch (error) {
+    if (isVoidError(error)) {
+      node.voidLookups += 1;
+    } else {
+      reportTempError(node, name, type, error, state);
+    }
+  }
+}
+
+function reportTempError(
+  node: SpfNode,
+  name: string,
+  type: string,
+  error: unknown,
+  state: WalkState,
+): void {
+  state.temperror = true;
+  node.findings.push(finding(
+    'spf.temperror',
+    'error',
+    `The ${type} lookup of ${name} failed (${errorCode(error)}); receivers return temperror.`,
+  ));
+}

@@ -1,0 +1,141 @@
+import type { Resolver } from '../dns/types.js';
+
+/** RFC 7208 section 2.6 results. */
+export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
+
+/** RFC 7489 DMARC results of one message's identifiers. */
+export type DmarcResult = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
+
+export type SendingMethod = 'default' | 'smtp' | 'mandrill';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One problem or observation, with a stable code so that verdicts never match on text. */
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  fix?: string;
+}
+
+/** One SPF record in the include/redirect tree, as fetched. */
+export interface SpfNode {
+  domain: string;
+  /** The record text with its character-strings joined (RFC 7208 3.3), or null if none was found. */
+  record: string | null;
+  /** The term of the parent record that led here; absent at the top of the tree. */
+  via?: 'include' | 'redirect';
+  /** DNS lookups this node's own terms caused (include, a, mx, ptr, exists, redirect). */
+  lookups: number;
+  voidLookups: number;
+  children: SpfNode[];
+  findings: Finding[];
+}
+
+export interface SpfReport {
+  record: string | null;
+  /**
+   * Outcome of the record for any client IP: `valid`, `none` (no record), or the
+   * permerror/temperror that some branch of the tree causes.
+   */
+  status?: 'valid' | 'none' | 'permerror' | 'temperror';
+  /** Total DNS-querying terms over the whole tree, against the limit of 10 (RFC 7208 4.6.4). */
+  lookups: number;
+  voidLookups: number;
+  tree: SpfNode | null;
+  /** Provider includes recognized anywhere in the tree, such as `spf.mandrillapp.com`. */
+  includes: string[];
+  findings: Finding[];
+}
+
+export interface DkimSelectorReport {
+  selector: string;
+  /** The name queried: `<selector>._domainkey.<domain>`. */
+  name: string;
+  /** Methods or providers that sign with this selector, e.g. `mandrill`. */
+  usedBy: string[];
+  status: 'valid' | 'missing' | 'revoked' | 'invalid' | 'temperror';
+  keyType?: 'rsa' | 'ed25519';
+  keyBits?: number;
+  record?: string;
+  findings: Finding[];
+}
+
+export interface DkimReport {
+  selectors: DkimSelectorReport[];
+  findings: Finding[];
+}
+
+export interface DmarcReport {
+  /** The record that applies: at `_dmarc.<domain>` or at the organizational domain. */
+  record: string | null;
+  /** Where the applying record was found. */
+  recordDomain: string | null;
+  organizationalDomain: string;
+  /**
+   * `valid` when a usable record applies, `none` when there is none, `permerror` when the
+   * record is unusable or there are several, `temperror` when the lookup failed.
+   */
+  status?: 'valid' | 'none' | 'permerror' | 'temperror';
+  /** True when the record came from the organizational domain (RFC 7489 6.6.3). */
+  inherited: boolean;
+  /** The policy that applies to mail from `domain`: p, or sp for a subdomain that inherits. */
+  policy: 'none' | 'quarantine' | 'reject' | null;
+  subdomainPolicy: 'none' | 'quarantine' | 'reject' | null;
+  pct: number;
+  adkim: 'r' | 's';
+  aspf: 'r' | 's';
+  rua: string[];
+  findings: Finding[];
+}
+
+/** What the receivers see for mail sent by one method, and what they will do with it. */
+export interface MethodVerdict {
+  method: SendingMethod;
+  identities: {
+    headerFrom: string;
+    envelopeFrom: string;
+    dkimDomain: string | null;
+    dkimSelector: string | null;
+    sendingIps: string[];
+  };
+  spf: { result: SpfResult; domain: string; aligned: boolean };
+  dkim: { result: 'pass' | 'fail' | 'none' | 'temperror'; domain: string | null; aligned: boolean };
+  dmarc: { result: DmarcResult; policy: 'none' | 'quarantine' | 'reject' | null };
+  /** `deliver`: a DMARC-enforcing receiver accepts it; `quarantine`/`reject`: the disposition it applies. */
+  outcome: 'deliver' | 'quarantine' | 'reject' | 'at_risk';
+  /** Plain-language reasons a support agent can read to a customer. */
+  reasons: string[];
+  fixes: string[];
+}
+
+export interface DomainCheck {
+  domain: string;
+  checkedAt: string;
+  spf: SpfReport;
+  dkim: DkimReport;
+  dmarc: DmarcReport;
+  methods: Record<SendingMethod, MethodVerdict>;
+}
+
+/** The platform's own identities, used for the default method's verdict. */
+export interface PlatformIdentity {
+  /** The shared From address, e.g. `notifications@mail.platform.example`. */
+  fromAddress: string;
+  /** The domain of the relay's envelope sender (return path). */
+  envelopeDomain: string;
+  /** The platform relay's public sending IPs. */
+  relayIps: string[];
+  dkimDomain: string;
+  dkimSelector: string;
+}
+
+export interface CheckOptions {
+  resolver: Resolver;
+  platform: PlatformIdentity;
+  /** The manager's SMTP host, when known, for the smtp method's verdict. */
+  smtpHost?: string;
+  /** Extra DKIM selectors to probe, e.g. configured for the account. */
+  extraSelectors?: string[];
+  now?: () => Date;
+}

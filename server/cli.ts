@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+import fs from 'node:fs/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ipaddr from 'ipaddr.js';
+import { parseBounce } from './bounces/index.js';
+import { formatDomainCheck } from './checks/format.js';
+import { evaluateSpf } from './checks/index.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createResolver, parseDnsServers } from './dns/resolver.js';
+import { runDomainCheck } from './domains/service.js';
+import { AppError } from './errors.js';
+import { startServer } from './main.js';
+
+function dnsOption(): Option {
+  return new Option('--dns <servers>', 'DNS servers to query, as HOST:PORT[,HOST:PORT] (default: the system\'s)')
+    .argParser((value: string) => {
+      try {
+        return parseDnsServers(value);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    });
+}
+
+function configWith(dns: string[] | undefined, extra: NodeJS.ProcessEnv = {}): Config {
+  const config = loadConfig({ ...process.env, ...extra });
+  return dns ? { ...config, dnsServers: dns } : config;
+}
+
+function print(value: unknown, json: boolean, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+}
+
+async function serve(options: { port?: string; dns?: string[] }): Promise<void> {
+  const config = configWith(options.dns, options.port ? { DELIVERABILITY_PORT: options.port } : {});
+  const server = await startServer(config);
+  process.stdout.write(`Deliverability Desk is serving the dashboard on ${server.url}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.services.logger.info({ module: 'cli', signal }, 'stopping');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function check(domain: string, options: { json?: boolean; smtpHost?: string; dns?: string[] }) {
+  const config = configWith(options.dns);
+  const result = await runDomainCheck(
+    { createResolver: () => createResolver({ servers: config.dnsServers }), platform: config.platform },
+    { domain, smtpHost: options.smtpHost },
+  );
+  print(result, Boolean(options.json), () => formatDomainCheck(result));
+}
+
+async function spf(domain: string, options: { ip: string; sender?: string; helo?: string; json?: boolean; dns?: string[] }) {
+  if (!ipaddr.isValid(options.ip)) {
+    throw new AppError(400, 'invalid_input', `Invalid --ip ${JSON.stringify(options.ip)}: must be an IPv4 or IPv6 address`);
+  }
+  const config = configWith(options.dns);
+  const result = await evaluateSpf({
+    ip: options.ip,
+    sender: options.sender ?? `postmaster@${domain}`,
+    helo: options.helo ?? domain,
+    resolver: createResolver({ servers: config.dnsServers }),
+  });
+  print(result, Boolean(options.json), () => `${result.result}${result.explanation ? `: ${result.explanation}` : ''}`);
+}
+
+async function bounce(file: string, options: { json?: boolean }) {
+  const raw = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new AppError(400, 'invalid_input', `Cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const report = await parseBounce(raw);
+  const recipients = report.recipients.map((r) => ({
+    address: r.address,
+    status: r.status,
+    replyCode: r.replyCode,
+    reason: r.reason,
+    hardBounce: r.hardBounce,
+    diagnostic: r.diagnostic,
+  }));
+  print({ kind: report.kind, recipients }, Boolean(options.json), () =>
+    [`kind: ${report.kind}`, ...recipients.map((r) => `${r.address ?? '(unknown recipient)'}: ${r.reason} ${r.status ?? ''} ${r.hardBounce ? 'hard' : 'soft'} - ${r.diagnostic ?? ''}`)].join('\n'),
+  );
+}
+
+export function buildProgram(): Command {
+  const program = new Command('deliverability')
+    .description('Deliverability Desk: domain checks, sends and delivery reports per sending method')
+    .showHelpAfterError();
+  program.command('serve').description('serve the API and the dashboard')
+    .option('--port <port>', 'TCP port to listen on (default: DELIVERABILITY_PORT or 3000)')
+    .addOption(dnsOption()).action(serve);
+  program.command('check').description('check a domain\'s SPF, DKIM and DMARC and the verdict per sending method')
+    .argument('<domain>', 'the sending domain, e.g. example.com')
+    .option('--smtp-host <host>', 'the manager\'s SMTP server, for the smtp method\'s verdict')
+    .option('--json', 'print JSON').addOption(dnsOption()).action(check);
+  program.command('spf').description('evaluate SPF (RFC 7208) for one client IP')
+    .argument('<domain>', 'the domain whose SPF record is evaluated')
+    .requiredOption('--ip <address>', 'the client IP address')
+    .option('--sender <address>', 'the envelope sender (MAIL FROM); default postmaster@DOMAIN')
+    .option('--helo <name>', 'the HELO/EHLO name; default DOMAIN')
+    .option('--json', 'print JSON').addOption(dnsOption()).action(spf);
+  program.command('bounce').description('classify the recipients of one bounce message')
+    .argument('<file>', 'a bounce message (.eml)')
+    .option('--json', 'print JSON').addOption(dnsOption()).action(bounce);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof AppError || error instanceof ConfigError) {
+      process.stderr.write(`deliverability: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`deliverability: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+void main();

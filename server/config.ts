@@ -1,0 +1,107 @@
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+/** Every setting, read from `DELIVERABILITY_*` environment variables and validated once. */
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  logLevel: string;
+  /** DNS servers as `HOST:PORT`; empty means the system's resolvers. */
+  dnsServers: string[];
+  /** The platform relay for the default method, as an SMTP URL. */
+  relayUrl: string;
+  /** A PEM file of extra certificate authorities to trust for SMTP TLS, e.g. a private relay's. */
+  smtpCaFile: string | null;
+  platform: {
+    fromAddress: string;
+    fromName: string;
+    envelopeDomain: string;
+    relayIps: string[];
+    dkimDomain: string;
+    dkimSelector: string;
+  };
+  mandrill: {
+    /** Base URL of the Mandrill API; only tests and the demo point it elsewhere. */
+    baseUrl: string;
+    pollIntervalSeconds: number;
+    /** How far back the first poll of an account reaches. */
+    initialLookbackHours: number;
+  };
+}
+
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+const schema = z.object({
+  DELIVERABILITY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DELIVERABILITY_HOST: z.string().min(1).default('127.0.0.1'),
+  DELIVERABILITY_DATABASE: z.string().min(1).default('data/deliverability.sqlite'),
+  DELIVERABILITY_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  DELIVERABILITY_DNS: list.default([]),
+  DELIVERABILITY_RELAY_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.example:587')
+    .default('smtp://127.0.0.1:2525'),
+  DELIVERABILITY_SMTP_CA_FILE: z.string().min(1).optional(),
+  DELIVERABILITY_PLATFORM_FROM: z.email().default('notifications@mail.platform.example'),
+  DELIVERABILITY_PLATFORM_FROM_NAME: z.string().default('Platform Notifications'),
+  DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN: z.string().optional(),
+  DELIVERABILITY_PLATFORM_RELAY_IPS: list
+    .pipe(z.array(z.string().refine((ip) => ipaddr.isValid(ip), 'must list IP addresses, e.g. 192.0.2.10,2001:db8::10')))
+    .default([]),
+  DELIVERABILITY_PLATFORM_DKIM_DOMAIN: z.string().optional(),
+  DELIVERABILITY_PLATFORM_DKIM_SELECTOR: z.string().min(1).default('platform'),
+  DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
+  DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
+  DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+});
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the configuration. Throws a ConfigError that names each
+ * invalid variable, its value and the expected form.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  // An empty variable, as `.env.example` leaves them, means "use the default".
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const platformDomain = e.DELIVERABILITY_PLATFORM_FROM.split('@')[1] ?? '';
+  return {
+    port: e.DELIVERABILITY_PORT,
+    host: e.DELIVERABILITY_HOST,
+    databasePath: path.resolve(cwd, e.DELIVERABILITY_DATABASE),
+    logLevel: e.DELIVERABILITY_LOG_LEVEL,
+    dnsServers: e.DELIVERABILITY_DNS,
+    relayUrl: e.DELIVERABILITY_RELAY_URL,
+    smtpCaFile: e.DELIVERABILITY_SMTP_CA_FILE ? path.resolve(cwd, e.DELIVERABILITY_SMTP_CA_FILE) : null,
+    platform: {
+      fromAddress: e.DELIVERABILITY_PLATFORM_FROM,
+      fromName: e.DELIVERABILITY_PLATFORM_FROM_NAME,
+      envelopeDomain: e.DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN ?? platformDomain,
+      relayIps: e.DELIVERABILITY_PLATFORM_RELAY_IPS,
+      dkimDomain: e.DELIVERABILITY_PLATFORM_DKIM_DOMAIN ?? platformDomain,
+      dkimSelector: e.DELIVERABILITY_PLATFORM_DKIM_SELECTOR,
+    },
+    mandrill: {
+      baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
+      pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,
+      initialLookbackHours: e.DELIVERABILITY_MANDRILL_LOOKBACK_HOURS,
+    },
+  };
+}

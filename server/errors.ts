@@ -1,0 +1,24 @@
+/**
+ * The one error class that services throw for a request they cannot carry
+ * out. The HTTP layer turns it into `{ error: { code, message, details } }`
+ * with `status`; the CLI prints `message` and exits non-zero.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export function notFound(what: string, id: string | number): AppError {
+  return new AppError(404, 'not_found', `${what} ${id} not found`, { [what]: id });
+}
+
+export function invalidInput(message: string, details?: Record<string, unknown>): AppError {
+  return new AppError(400, 'invalid_input', message, details);
+}

@@ -1,0 +1,45 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { Services } from '../services.js';
+import { accountRoutes } from './accounts.js';
+import { domainRoutes } from './domains.js';
+import { errorHandler, notFoundRoute } from './errors.js';
+import { reportRoutes } from './reports.js';
+import { sendRoutes } from './sends.js';
+import { staticRoutes } from './static.js';
+
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  next();
+};
+
+/** Builds the express app: the JSON API under /api and the dashboard at /. */
+export function createApp(services: Services): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+  app.use('/api', express.json({ limit: '2mb' }));
+  app.use('/api/accounts', accountRoutes(services));
+  app.use('/api/domains', domainRoutes(services));
+  app.use('/api/reports', reportRoutes(services));
+  app.use('/api', sendRoutes(services));
+  app.use('/api', notFoundRoute);
+  app.use(staticRoutes());
+  app.use(errorHandler(services.logger));
+  return app;
+}

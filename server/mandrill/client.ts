@@ -1,0 +1,96 @@
+import { createRequire } from 'node:module';
+import type {
+  MandrillMessage,
+  MandrillMessageInfo,
+  MandrillSearchQuery,
+  MandrillSendResult,
+} from './types.js';
+
+const require = createRequire(import.meta.url);
+
+interface OfficialClient {
+  basePath: string;
+  setDefaultTimeoutMs(ms: number): void;
+  messages: {
+    send(body: object): Promise<unknown>;
+    search(body: object): Promise<unknown>;
+    info(body: object): Promise<unknown>;
+  };
+  users: { ping(body?: object): Promise<unknown> };
+}
+
+type ClientFactory = (apiKey: string) => OfficialClient;
+
+/**
+ * A Mandrill API error. `errorName` is Mandrill's (`Invalid_Key`,
+ * `ValidationError`, `Unknown_Message`, `ServiceUnavailable`, ...) or
+ * `NetworkError`. It never carries the request, which holds the API key.
+ */
+export class MandrillApiError extends Error {
+  override name = 'MandrillApiError';
+  constructor(
+    readonly errorName: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The calls this product makes; services depend on this, not on the official client. */
+export interface MandrillApi {
+  send(apiKey: string, message: MandrillMessage): Promise<MandrillSendResult[]>;
+  search(apiKey: string, query: MandrillSearchQuery): Promise<MandrillMessageInfo[]>;
+  info(apiKey: string, id: string): Promise<MandrillMessageInfo>;
+  ping(apiKey: string): Promise<string>;
+}
+
+interface AxiosLikeError extends Error {
+  code?: string;
+  response?: { status?: number; data?: { name?: string; message?: string } | string };
+}
+
+function toApiError(error: AxiosLikeError): MandrillApiError {
+  const data = error.response?.data;
+  if (data && typeof data === 'object' && data.name) {
+    return new MandrillApiError(data.name, data.message ?? data.name, error.response?.status);
+  }
+  const status = error.response?.status;
+  if (status) {
+    return new MandrillApiError('HttpError', `Mandrill answered HTTP ${status}`, status);
+  }
+  return new MandrillApiError(
+    'NetworkError',
+    `Could not reach Mandrill: ${error.code ?? error.message}`,
+  );
+}
+
+/**
+ * Builds the API on the official client (@mailchimp/mailchimp_transactional),
+ * which returns errors instead of throwing them; this wrapper throws
+ * MandrillApiError. `baseUrl` replaces the client's `basePath`.
+ */
+export function createMandrillApi(options: { baseUrl: string; timeoutMs?: number }): MandrillApi {
+  const factory = require('@mailchimp/mailchimp_transactional') as ClientFactory;
+  const clientFor = (apiKey: string): OfficialClient => {
+    const client = factory(apiKey);
+    client.basePath = options.baseUrl;
+    // The official client's timeout is module-wide (300 s by default).
+    client.setDefaultTimeoutMs(options.timeoutMs ?? 30_000);
+    return client;
+  };
+  const call = async <T>(request: Promise<unknown>): Promise<T> => {
+    const result = await request;
+    if (result instanceof Error) throw toApiError(result as AxiosLikeError);
+    return result as T;
+  };
+
+  return {
+    send: (apiKey, message) =>
+      call<MandrillSendResult[]>(clientFor(apiKey).messages.send({ message })),
+    search: (apiKey, query) =>
+      call<MandrillMessageInfo[]>(clientFor(apiKey).messages.search({ ...query })),
+    info: (apiKey, id) => call<MandrillMessageInfo>(clientFor(apiKey).messages.info({ id })),
+    ping: (apiKey) => call<string>(clientFor(apiKey).users.ping({})),
+  };
+}

@@ -1,0 +1,125 @@
+import type { AccountRecord, EventSource, SendRecord, SendState, Store } from '../../db/types.js';
+import { recordEvent, type EventInput } from '../events/record.js';
+import type { ReplyClassifier } from '../sending/service.js';
+import type { MandrillMessageInfo } from './types.js';
+
+/** Mandrill's message states (search and info) and the send state each one means. */
+const STATE_OF: Record<string, SendState> = {
+  sent: 'delivered',
+  bounced: 'bounced',
+  'soft-bounced': 'soft_bounced',
+  deferred: 'deferred',
+  rejected: 'rejected',
+  spam: 'delivered',
+  unsub: 'delivered',
+  queued: 'accepted',
+  scheduled: 'accepted',
+  canceled: 'rejected',
+};
+
+export interface IngestCounts {
+  messages: number;
+  newEvents: number;
+  externalSends: number;
+}
+
+/**
+ * Finds the send of a Mandrill message, or records the message as an
+ * external send: it went through the same Mandrill account outside this
+ * product, and reports must still match Mandrill's own.
+ */
+function sendFor(store: Store, account: AccountRecord, info: MandrillMessageInfo): { send: SendRecord; created: boolean } {
+  const existing = store.sends.findByProviderId(account.id, info._id);
+  if (existing) return { send: existing, created: false };
+  const send = store.sends.create({
+    accountId: account.id,
+    messageId: info.metadata?.message_id ?? `mandrill-${info._id}`,
+    method: 'mandrill',
+    kind: 'external',
+    headerFrom: info.sender,
+    replyTo: null,
+    envelopeFrom: null,
+    recipient: info.email,
+    subject: info.subject ?? null,
+    state: 'accepted',
+    providerId: info._id,
+    providerStatus: info.state,
+    createdAt: info.ts * 1000,
+  });
+  store.events.linkUnlinked(account.id, info._id, send.id);
+  return { send, created: true };
+}
+
+function stateEvent(account: AccountRecord, send: SendRecord, info: MandrillMessageInfo, source: EventSource, classify?: ReplyClassifier): EventInput | null {
+  const state = STATE_OF[info.state];
+  if (!state || state === 'accepted') return null;
+  const diagnostic = info.bounce_description ?? info.diag ?? null;
+  const bounce = state === 'bounced' || state === 'soft_bounced';
+  const classified = bounce && classify ? classify({ diagnostic: info.diag ?? diagnostic }) : null;
+  const lastSmtp = info.smtp_events?.at(-1);
+  return {
+    sendId: send.id,
+    accountId: account.id,
+    providerId: info._id,
+    type: state,
+    source,
+    // Mandrill's ts is the send time in whole seconds; a state cannot precede the last change already recorded.
+    occurredAt: Math.max((lastSmtp?.ts ?? info.ts) * 1000, send.updatedAt),
+    data: { state: info.state, diag: info.diag, bounce_description: info.bounce_description, smtp_events: info.smtp_events },
+    // The key names the real-world event, not the way it arrived, so a poll
+    // and a webhook reporting the same change count once.
+    dedupKey: `mandrill:${info._id}:${state}`,
+    state,
+    patch: {
+      providerStatus: info.state,
+      detail: diagnostic ?? `Mandrill reports the message as ${info.state}`,
+      reason: classified?.reason ?? (bounce ? null : undefined),
+    },
+  };
+}
+
+function engagementEvents(account: AccountRecord, send: SendRecord, info: MandrillMessageInfo, source: EventSource): EventInput[] {
+  const base = { sendId: send.id, accountId: account.id, providerId: info._id, source };
+  const events: EventInput[] = [];
+  for (const open of info.opens_detail ?? []) {
+    events.push({ ...base, type: 'open', occurredAt: open.ts * 1000, data: open,
+      dedupKey: `mandrill:${info._id}:open:${open.ts}`, patch: { addOpens: 1 } });
+  }
+  for (const click of info.clicks_detail ?? []) {
+    events.push({ ...base, type: 'click', occurredAt: click.ts * 1000, data: click,
+      dedupKey: `mandrill:${info._id}:click:${click.ts}:${click.url}`, patch: { addClicks: 1 } });
+  }
+  if (info.state === 'spam') {
+    events.push({ ...base, type: 'complaint', occurredAt: info.ts * 1000, data: { state: info.state },
+      dedupKey: `mandrill:${info._id}:complaint`, patch: { addComplaints: 1 } });
+  }
+  if (info.state === 'unsub') {
+    events.push({ ...base, type: 'unsubscribe', occurredAt: info.ts * 1000, data: { state: info.state },
+      dedupKey: `mandrill:${info._id}:unsubscribe`, patch: { addUnsubscribes: 1 } });
+  }
+  return events;
+}
+
+/**
+ * Records what Mandrill reports of some messages as events. Each event has a
+ * key of its own, so fetching the same messages again records nothing new.
+ * Must run inside a transaction together with the cursor that covers them.
+ */
+export function ingestMessages(
+  store: Store,
+  account: AccountRecord,
+  messages: MandrillMessageInfo[],
+  options: { source: EventSource; now: number; classify?: ReplyClassifier },
+): IngestCounts {
+  const counts: IngestCounts = { messages: messages.length, newEvents: 0, externalSends: 0 };
+  for (const info of messages) {
+    const { send, created } = sendFor(store, account, info);
+    if (created) counts.externalSends += 1;
+    const state = stateEvent(account, send, info, options.source, options.classify);
+    const events = [...(state ? [state] : []), ...engagementEvents(account, send, info, options.source)];
+    for (const event of events) {
+      if (recordEvent(store, event, options.now).event) counts.newEvents += 1;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { Method, MethodCounts, SendState, Store } from '../../db/types.js';
+import { parseInput } from '../validation.js';
+
+const METHODS: Method[] = ['default', 'smtp', 'mandrill'];
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** What each rate means, shown beside the numbers so the comparison is read fairly. */
+export const RATE_DEFINITIONS = {
+  deliveryRate:
+    'Delivered divided by sent. Sent counts every send handed off (all but queued). For default ' +
+    'and smtp sends, delivered means the relay or the manager\'s server accepted the message and ' +
+    'no bounce has been seen since, because the product sees nothing past that server; for ' +
+    'mandrill, it means Mandrill reported the message delivered to the receiving server.',
+  bounceRate: 'Bounced (hard and soft) divided by sent.',
+  openRate:
+    'Sends opened at least once divided by delivered. Only mandrill tracks opens for now, so ' +
+    'default and smtp show no open rate.',
+};
+
+export interface MethodSummary {
+  method: Method;
+  sent: number;
+  accepted: number;
+  delivered: number;
+  deferred: number;
+  bounced: number;
+  softBounced: number;
+  rejected: number;
+  failed: number;
+  opened: number;
+  clicked: number;
+  complained: number;
+  deliveryRate: number | null;
+  bounceRate: number | null;
+  openRate: number | null;
+}
+
+export const periodSchema = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+  bucket: z.enum(['day', 'hour']).default('day'),
+});
+
+function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}
+
+export function summarize(method: Method, entry: MethodCounts | undefined): MethodSummary {
+  const count = (state: SendState): number => entry?.counts[state] ?? 0;
+  const total = Object.values(entry?.counts ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
+  const sent = total - count('queued');
+  // Only Mandrill reports delivery; for SMTP methods acceptance with no bounce is the best evidence.
+  const delivered = count('delivered') + (method === 'mandrill' ? 0 : count('accepted'));
+  const bounced = count('bounced');
+  const softBounced = count('soft_bounced');
+  const opened = entry?.opened ?? 0;
+  return {
+    method,
+    sent,
+    accepted: count('accepted'),
+    delivered,
+    deferred: count('deferred'),
+    bounced,
+    softBounced,
+    rejected: count('rejected'),
+    failed: count('failed'),
+    opened,
+    clicked: entry?.clicked ?? 0,
+    complained: entry?.complained ?? 0,
+    deliveryRate: ratio(delivered, sent),
+    bounceRate: ratio(bounced + softBounced, sent),
+    openRate: method === 'mandrill' ? ratio(opened, delivered) : null,
+  };
+}
+
+/** Counts and rates per method over the last `days` days. */
+export function methodSummary(store: Store, query: unknown, now: number) {
+  const { days } = parseInput(periodSchema, query, 'report query');
+  const from = now - days * DAY_MS;
+  const entries = store.reports.countsByMethod(from, now + 1);
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(now).toISOString(),
+    definitions: RATE_DEFINITIONS,
+    methods: METHODS.map((method) => summarize(method, entries.find((e) => e.method === method))),
+  };
+}
+
+/** The same rates per method and hour or day bucket, for the trend charts. */
+export function methodSeries(store: Store, query: unknown, now: number) {
+  const { days, bucket } = parseInput(periodSchema, query, 'report query');
+  const from = now - days * DAY_MS;
+  const bucketMs = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const entries = store.reports.countsByMethodAndBucket(from, now + 1, bucketMs);
+  return {
+    bucket,
+    from: new Date(from).toISOString(),
+    to: new Date(now).toISOString(),
+    series: METHODS.map((method) => ({
+      method,
+      points: entries
+        .filter((entry) => entry.method === method)
+        .map((entry) => {
+          const s = summarize(method, entry);
+          return {
+            t: new Date(entry.bucketStart).toISOString(),
+            sent: s.sent,
+            delivered: s.delivered,
+            bounced: s.bounced + s.softBounced,
+            opened: s.opened,
+            deliveryRate: s.deliveryRate,
+            bounceRate: s.bounceRate,
+            openRate: s.openRate,
+          };
+        }),
+    })),
+  };
+}

@@ -1,0 +1,145 @@
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import nodemailer from 'nodemailer';
+import { describeFailure, enhancedStatus, type NodemailerError } from './smtp-errors.js';
+import type { OutgoingMessage, RecipientOutcome, SendTransport } from './types.js';
+
+export interface SmtpEndpoint {
+  host: string;
+  port: number;
+  /**
+   * `tls`: implicit TLS from the first byte (port 465); `starttls`: plain
+   * connection upgraded with STARTTLS, which must succeed (port 587);
+   * `opportunistic`: STARTTLS when the server offers it, plain otherwise.
+   */
+  security: 'tls' | 'starttls' | 'opportunistic';
+  user?: string;
+  password?: string;
+}
+
+export interface SmtpTransportOptions {
+  /** Extra TLS settings, such as a private CA for a relay. */
+  tls?: ConnectionOptions;
+  /** Connection and greeting timeout in milliseconds. */
+  connectTimeoutMs?: number;
+  /** Inactivity timeout of an open connection in milliseconds. */
+  socketTimeoutMs?: number;
+}
+
+/** Reads the queue id from replies such as `250 2.0.0 Ok: queued as 4BFxyz`. */
+export function queueIdOf(response: string | undefined): string | undefined {
+  const match = response?.match(/queued as ([\w.-]+)|\bid=([\w.-]+)/i);
+  return match?.[1] ?? match?.[2];
+}
+
+function rejectedOutcome(error: NodemailerError, recipient: string): RecipientOutcome {
+  const reply = error.response ?? error.message;
+  return {
+    recipient,
+    state: 'rejected',
+    detail: reply,
+    replyCode: error.responseCode,
+    statusCode: enhancedStatus(error.response),
+    command: error.command,
+    data: { response: error.response, responseCode: error.responseCode, command: error.command },
+  };
+}
+
+function outcomesOfError(
+  error: NodemailerError,
+  recipients: string[],
+  endpoint: string,
+): RecipientOutcome[] {
+  if (error.code === 'EENVELOPE' && error.rejectedErrors?.length) {
+    const byRecipient = new Map(error.rejectedErrors.map((e) => [e.recipient ?? '', e]));
+    return recipients.map((recipient) => rejectedOutcome(byRecipient.get(recipient) ?? error, recipient));
+  }
+  // 530 at MAIL FROM: the server wants credentials, a set-up problem, not a refusal of this mail.
+  const refused = error.responseCode && error.responseCode >= 500 && error.responseCode !== 530;
+  if (refused && error.code !== 'EAUTH') {
+    return recipients.map((recipient) => rejectedOutcome(error, recipient));
+  }
+  const detail =
+    error.responseCode === 530
+      ? `The server at ${endpoint} requires authentication: set the user name and password (server replied: ${error.response})`
+      : describeFailure(error, endpoint);
+  return recipients.map((recipient) => ({
+    recipient,
+    state: 'failed',
+    detail,
+    replyCode: error.responseCode,
+    data: { code: error.code, originalCode: error.originalCode, responseCode: error.responseCode },
+  }));
+}
+
+/** Sends through one SMTP server with nodemailer, one connection per message. */
+export function createSmtpTransport(
+  endpoint: SmtpEndpoint,
+  options: SmtpTransportOptions = {},
+): SendTransport {
+  const connectTimeout = options.connectTimeoutMs ?? 15_000;
+  const transporter = nodemailer.createTransport({
+    host: endpoint.host,
+    port: endpoint.port,
+    secure: endpoint.security === 'tls',
+    requireTLS: endpoint.security === 'starttls',
+    auth: endpoint.user ? { user: endpoint.user, pass: endpoint.password ?? '' } : undefined,
+    // SNI carries host names only (RFC 6066 section 3); certificates of IP hosts are still checked.
+    tls: { ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }), ...options.tls },
+    connectionTimeout: connectTimeout,
+    greetingTimeout: connectTimeout,
+    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const label = `${endpoint.host}:${endpoint.port}`;
+
+  return {
+    async send(message: OutgoingMessage): Promise<RecipientOutcome[]> {
+      try {
+        const info = await transporter.sendMail({
+          messageId: `<${message.messageId}>`,
+          from: message.from,
+          replyTo: message.replyTo,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          envelope: { from: message.envelopeFrom, to: message.to },
+        });
+        const rejectedErrors = (info.rejectedErrors ?? []) as NodemailerError[];
+        const byRecipient = new Map(rejectedErrors.map((e) => [e.recipient ?? '', e]));
+        const queueId = queueIdOf(info.response);
+        return message.to.map((recipient): RecipientOutcome => {
+          const rejection = byRecipient.get(recipient);
+          if (rejection) return rejectedOutcome(rejection, recipient);
+          return {
+            recipient,
+            state: 'accepted',
+            detail: info.response,
+            providerId: queueId,
+            replyCode: Number(info.response.slice(0, 3)) || undefined,
+            statusCode: enhancedStatus(info.response),
+            data: { response: info.response, envelope: info.envelope },
+          };
+        });
+      } catch (error) {
+        return outcomesOfError(error as NodemailerError, message.to, label);
+      }
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Parses the relay URL (`smtp://user:pass@host:port` or `smtps://...`). */
+export function endpointFromUrl(url: string): SmtpEndpoint {
+  const parsed = new URL(url);
+  const implicitTls = parsed.protocol === 'smtps:';
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port ? Number(parsed.port) : implicitTls ? 465 : 587,
+    security: implicitTls ? 'tls' : 'opportunistic',
+    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+  };
+}

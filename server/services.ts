@@ -1,0 +1,13 @@
+import type { Store } from '../db/types.js';
+import type { DomainCheckDeps } from './domains/service.js';
+import type { Logger } from './logger.js';
+import type { SendingDeps } from './sending/service.js';
+
+/** Everything the HTTP routes call: built once in main.ts, replaced piecewise in tests. */
+export interface Services {
+  store: Store;
+  sending: SendingDeps;
+  domainChecks: DomainCheckDeps;
+  logger: Logger;
+  now: () => number;
+}

@@ -1,0 +1,126 @@
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { startMandrillStandIn, type MandrillStandIn } from '../support/mandrill-standin.js';
+import { makeTempDir, startTestServer, type TestServer } from '../support/server.js';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peers.js';
+import { createTestCertificate } from '../support/tls.js';
+import { loadCorpusZone } from '../support/zones.js';
+
+const KEY = 'md-dashboard-key-000001';
+
+interface ChartPoint {
+  x: string | number;
+  y: number;
+}
+
+describe('dashboard in Chromium', () => {
+  let relay: SmtpPeer;
+  let managerServer: SmtpPeer;
+  let mandrill: MandrillStandIn;
+  let dns: DnsServer;
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  before(async () => {
+    const cert = createTestCertificate(makeTempDir());
+    relay = await startSmtpPeer();
+    managerServer = await startSmtpPeer({ tls: cert, unknownRecipients: ['nobody@guests.example'] });
+    mandrill = await startMandrillStandIn({ apiKeys: [KEY] });
+    dns = await startDnsServer(loadCorpusZone());
+    server = await startTestServer({
+      DELIVERABILITY_RELAY_URL: `smtp://127.0.0.1:${relay.port}`,
+      DELIVERABILITY_MANDRILL_BASE_URL: mandrill.url,
+      DELIVERABILITY_DNS: dns.address,
+      DELIVERABILITY_SMTP_CA_FILE: cert.certFile,
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(error.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await Promise.all([relay?.close(), managerServer?.close(), mandrill?.close(), dns?.close()]);
+  });
+
+  async function account(method: string, settings: Record<string, unknown>): Promise<number> {
+    const response = await server.request('POST', '/api/accounts', {
+      name: `Account ${method}`,
+      sendingAddress: `office@${method}-rentals.example`,
+      method,
+      settings,
+    });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    return response.body.account.id;
+  }
+
+  async function send(accountId: number, to: string[], subject: string): Promise<void> {
+    const response = await server.request('POST', `/api/accounts/${accountId}/sends`, { to, subject, text: 'Hello', kind: 'manual' });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+  }
+
+  it('charts and lists sends of all three methods', async () => {
+    await send(await account('default', {}), ['a@guests.example'], 'Default send');
+    const smtp = await account('smtp', { host: '127.0.0.1', port: managerServer.port, security: 'starttls' });
+    await send(smtp, ['b@guests.example', 'nobody@guests.example'], 'SMTP <b>send</b>');
+    const mandrillAccount = await account('mandrill', { apiKey: KEY });
+    await send(mandrillAccount, ['c@guests.example', 'd@guests.example'], 'Mandrill send');
+    const bounced = [...mandrill.messages.values()].find((m) => m.email === 'd@guests.example');
+    assert.ok(bounced);
+    mandrill.update(bounced._id, { state: 'bounced', diag: 'smtp;550 5.1.1 user unknown' });
+    await server.runJobsOnce();
+
+    await page.goto(`${server.url}/?days=7`);
+    await page.waitForFunction(() => document.body.dataset.chartsReady === 'true');
+
+    const lastDelivery = await page.evaluate(() => {
+      const chart = (window as any).deliverabilityCharts.delivery;
+      return chart.data.datasets.map((d: { label: string; data: ChartPoint[] }) => ({ label: d.label, y: d.data.at(-1)?.y }));
+    });
+    const byLabel = Object.fromEntries(lastDelivery.map((d: { label: string; y: number }) => [d.label, d.y]));
+    assert.equal(byLabel['Platform default'], 100);
+    assert.equal(byLabel['Own SMTP server'], 50);
+    assert.equal(byLabel['Mandrill'], 50);
+
+    const rows = await page.locator('table#recent-sends tr[data-send-id]').count();
+    assert.equal(rows, 5);
+    const states = await page.locator('table#recent-sends tr[data-send-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.state));
+    assert.deepEqual([...states].sort(), ['accepted', 'accepted', 'bounced', 'delivered', 'rejected']);
+    const subjectCell = await page.locator('table#recent-sends td[data-label="Subject"]', { hasText: 'SMTP' }).first().textContent();
+    assert.equal(subjectCell?.trim(), 'SMTP <b>send</b>');
+
+    const mandrillRow = page.locator('#summary-table tr[data-method="mandrill"]');
+    assert.match((await mandrillRow.textContent()) ?? '', /50\.0\s*%/);
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it('domain check form shows per-method verdicts', async () => {
+    await page.fill('input[name=domain]', '18f.gov');
+    await page.click('#domain-check-submit');
+    await page.waitForSelector('#verdict-mandrill[data-outcome]');
+    const outcomes = await page.evaluate(() =>
+      ['default', 'smtp', 'mandrill'].map((m) => document.getElementById(`verdict-${m}`)?.dataset.outcome),
+    );
+    const api = await server.request('GET', '/api/domains/18f.gov/check');
+    assert.equal(api.status, 200);
+    assert.deepEqual(outcomes, [api.body.methods.default.outcome, api.body.methods.smtp.outcome, api.body.methods.mandrill.outcome]);
+    assert.match((await page.locator('#record-dmarc').textContent()) ?? '', /reject/);
+  });
+
+  it('domain check form shows a validation error', async () => {
+    await page.fill('input[name=domain]', 'bad..domain');
+    await page.click('#domain-check-submit');
+    await page.waitForFunction(() => (document.getElementById('domain-check-error')?.textContent ?? '').length > 0);
+    assert.match((await page.locator('#domain-check-error').textContent()) ?? '', /must be a domain name/);
+  });
+});
