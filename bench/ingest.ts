@@ -35,7 +35,13 @@ function makeMessages(count: number): MandrillMessageInfo[] {
 function timeIngest(messages: MandrillMessageInfo[]): { ms: number; events: number } {
   const store = openStore(path.join(makeTempDir('bench-'), 'ingest.sqlite'));
   const account = store.accounts.create(
-    { name: 'Bench', sendingAddress: 'stay@lakeside.example', replyTo: null, method: 'mandrill', settings: { apiKey: 'x' } },
+    {
+      name: 'Bench',
+      sendingAddress: 'stay@lakeside.example',
+      replyTo: null,
+      method: 'mandrill',
+      settings: { apiKey: 'x' },
+    },
     Date.now(),
   );
   const start = performance.now();
@@ -52,7 +58,9 @@ function timeBaseline(rows: number): number {
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, send_id INTEGER, type TEXT, occurred_at INTEGER,
     data TEXT, dedup_key TEXT NOT NULL UNIQUE)`);
-  const insert = db.prepare('INSERT INTO events (send_id, type, occurred_at, data, dedup_key) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO events (send_id, type, occurred_at, data, dedup_key) VALUES (?, ?, ?, ?, ?)',
+  );
   const start = performance.now();
   db.transaction(() => {
     for (let i = 0; i < rows; i += 1) insert.run(i, 'delivered', i, '{"state":"sent"}', `k${i}`);
@@ -69,11 +77,14 @@ for (let round = 0; round < ROUNDS; round += 1) {
   const baseline = timeBaseline(ingest.events);
   results.push({ ingest: ingest.ms, baseline, events: ingest.events });
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const ingestMs = median(results.map((r) => r.ingest));
 const baselineMs = median(results.map((r) => r.baseline));
 const events = results[0]?.events ?? 0;
 console.log(`messages: ${MESSAGES}, events recorded: ${events}, rounds: ${ROUNDS} (medians)`);
-console.log(`ingest: ${ingestMs.toFixed(0)} ms (${((events / ingestMs) * 1000).toFixed(0)} events/s)`);
+console.log(
+  `ingest: ${ingestMs.toFixed(0)} ms (${((events / ingestMs) * 1000).toFixed(0)} events/s)`,
+);
 console.log(`baseline plain inserts: ${baselineMs.toFixed(0)} ms`);
 console.log(`ratio ingest / baseline: ${(ingestMs / baselineMs).toFixed(2)}`);

@@ -52,9 +52,10 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 
 function errorFromBody(body: unknown, status: number): ApiError {
   const error = (body as ErrorBody | null)?.error;
-  const message = typeof error?.message === 'string' && error.message !== ''
-    ? error.message
-    : `The request failed (HTTP ${status}).`;
+  const message =
+    typeof error?.message === 'string' && error.message !== ''
+      ? error.message
+      : `The request failed (HTTP ${status}).`;
   const code = typeof error?.code === 'string' ? error.code : 'http_error';
   return new ApiError(message, status, code, error?.details);
 }

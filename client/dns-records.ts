@@ -36,11 +36,11 @@ export function spfSection(spf: SpfReport): HTMLElement {
 /** Creates the DMARC section: the applying record, where it was found, policy and alignment. */
 export function dmarcSection(dmarc: DmarcReport): HTMLElement {
   const inherited = dmarc.inherited ? ' (inherited from the organizational domain)' : '';
-  const foundAt = dmarc.recordDomain === null
-    ? 'not found'
-    : `_dmarc.${dmarc.recordDomain}${inherited}`;
-  const alignment = `DKIM ${ALIGNMENT_MODES[dmarc.adkim] ?? dmarc.adkim}, `
-    + `SPF ${ALIGNMENT_MODES[dmarc.aspf] ?? dmarc.aspf}`;
+  const foundAt =
+    dmarc.recordDomain === null ? 'not found' : `_dmarc.${dmarc.recordDomain}${inherited}`;
+  const alignment =
+    `DKIM ${ALIGNMENT_MODES[dmarc.adkim] ?? dmarc.adkim}, ` +
+    `SPF ${ALIGNMENT_MODES[dmarc.aspf] ?? dmarc.aspf}`;
   return recordSection('DMARC', 'record-dmarc', [
     recordText(dmarc.record, 'No DMARC record found.'),
     descriptionList(
@@ -61,13 +61,19 @@ export function dmarcSection(dmarc: DmarcReport): HTMLElement {
 /** Creates the DKIM section: one row per selector probed, with its key status. */
 export function dkimSection(dkim: DkimReport): HTMLElement {
   const found = dkim.selectors.filter((selector) => selector.status !== 'missing');
-  const summary = found.length > 0
-    ? `Selectors found: ${found.map((selector) => selector.selector).join(', ')}`
-    : 'No DKIM selector found among those probed.';
+  const summary =
+    found.length > 0
+      ? `Selectors found: ${found.map((selector) => selector.selector).join(', ')}`
+      : 'No DKIM selector found among those probed.';
   const table = el('table', { className: 'data-table' }, [
     el('thead', {}, [
-      el('tr', {}, ['Selector', 'Status', 'Key', 'Used by'].map((text) =>
-        el('th', { text, attrs: { scope: 'col' } }))),
+      el(
+        'tr',
+        {},
+        ['Selector', 'Status', 'Key', 'Used by'].map((text) =>
+          el('th', { text, attrs: { scope: 'col' } }),
+        ),
+      ),
     ]),
     el('tbody', {}, dkim.selectors.map(selectorRow)),
   ]);
@@ -107,7 +113,8 @@ function findingsList(findings: Finding[]): HTMLElement | null {
       el('span', { className: 'severity', text: finding.severity }),
       el('span', { text: finding.message }),
       finding.fix ? codeBlock(finding.fix) : null,
-    ]));
+    ]),
+  );
   return el('ul', { className: 'findings' }, items);
 }
 

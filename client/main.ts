@@ -44,15 +44,14 @@ async function loadDashboard(days: number, charts: ChartSet | null): Promise<voi
   const summaryLoad = loadSection(byId('summary-section', HTMLElement), summary, async () => {
     renderSummary(summary, await fetchSummary(days, signal));
   });
-  const chartsLoad = charts === null ? Promise.resolve(false) : loadSection(
-    byId('charts-section', HTMLElement),
-    chartsStatus,
-    async () => {
-      const report = await fetchSeries(days, 'day', signal);
-      chartsStatus.replaceChildren();
-      renderSeries(charts, report);
-    },
-  );
+  const chartsLoad =
+    charts === null
+      ? Promise.resolve(false)
+      : loadSection(byId('charts-section', HTMLElement), chartsStatus, async () => {
+          const report = await fetchSeries(days, 'day', signal);
+          chartsStatus.replaceChildren();
+          renderSeries(charts, report);
+        });
   const sendsLoad = loadSection(byId('sends-section', HTMLElement), sendsStatus, async () => {
     const { sends } = await fetchRecentSends(RECENT_SENDS_LIMIT, signal);
     sendsStatus.replaceChildren();

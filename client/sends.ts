@@ -20,7 +20,11 @@ const STATE_TONES: Record<SendState, 'ok' | 'warn' | 'bad' | 'neutral'> = {
 /** Renders the recent sends, newest first, into the body of `table`. */
 export function renderSends(table: HTMLTableElement, sends: SendRecord[]): void {
   const head = el('thead', {}, [
-    el('tr', {}, COLUMN_HEADINGS.map((text) => el('th', { text, attrs: { scope: 'col' } }))),
+    el(
+      'tr',
+      {},
+      COLUMN_HEADINGS.map((text) => el('th', { text, attrs: { scope: 'col' } })),
+    ),
   ]);
   const newestFirst = [...sends].sort((a, b) => timeOf(b.createdAt) - timeOf(a.createdAt));
   const rows = newestFirst.length > 0 ? newestFirst.map(sendRow) : [emptyRow()];

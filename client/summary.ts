@@ -44,7 +44,8 @@ function orderedTotals(methods: MethodTotals[]): MethodTotals[] {
 
 function headerRow(): HTMLTableRowElement {
   const cells = COLUMNS.map((column) =>
-    el('th', { text: column.heading, attrs: { scope: 'col' } }));
+    el('th', { text: column.heading, attrs: { scope: 'col' } }),
+  );
   return el('tr', {}, [el('th', { text: 'Method', attrs: { scope: 'col' } }), ...cells]);
 }
 

@@ -94,13 +94,7 @@ export interface SendsResponse {
 }
 
 export type SpfResult =
-  | 'pass'
-  | 'fail'
-  | 'softfail'
-  | 'neutral'
-  | 'none'
-  | 'temperror'
-  | 'permerror';
+  'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
 export type DmarcResult = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 export type Outcome = 'deliver' | 'quarantine' | 'reject' | 'at_risk';

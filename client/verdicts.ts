@@ -91,7 +91,11 @@ function reasons(verdict: MethodVerdict): HTMLElement {
   }
   return el('div', { className: 'reasons' }, [
     el('h5', { text: 'Why' }),
-    el('ul', {}, verdict.reasons.map((text) => el('li', { text }))),
+    el(
+      'ul',
+      {},
+      verdict.reasons.map((text) => el('li', { text })),
+    ),
   ]);
 }
 
@@ -99,6 +103,10 @@ function fixes(verdict: MethodVerdict): HTMLElement | null {
   if (verdict.fixes.length === 0) return null;
   return el('div', { className: 'fixes' }, [
     el('h5', { text: 'How to fix' }),
-    el('ul', {}, verdict.fixes.map((text) => el('li', {}, [codeBlock(text)]))),
+    el(
+      'ul',
+      {},
+      verdict.fixes.map((text) => el('li', {}, [codeBlock(text)])),
+    ),
   ]);
 }

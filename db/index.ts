@@ -13,9 +13,9 @@ export type * from './types.js';
 
 export interface OpenStoreOptions {
   /**
-   * `full` makes every commit durable across power loss; `normal` (the
-   * default in WAL mode) survives a process crash but may lose the latest
-   * commits on power loss.
+   * `full` makes every commit durable across power loss. `normal`, the
+   * default in WAL mode, survives a process crash, but a power loss may
+   * roll back the latest commits.
    */
   synchronous?: 'normal' | 'full';
 }

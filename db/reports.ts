@@ -12,7 +12,11 @@ interface CountRow {
 }
 
 /** Folds rows of (method[, bucket], state) counts into one entry per method and bucket. */
-function fold<T extends MethodCounts>(rows: CountRow[], keyOf: (row: CountRow) => string, make: (row: CountRow) => T): T[] {
+function fold<T extends MethodCounts>(
+  rows: CountRow[],
+  keyOf: (row: CountRow) => string,
+  make: (row: CountRow) => T,
+): T[] {
   const entries = new Map<string, T>();
   for (const row of rows) {
     const key = keyOf(row);
@@ -36,7 +40,8 @@ export function reportQueries(db: Database): Store['reports'] {
       SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
     FROM sends WHERE created_at >= ? AND created_at < ?
     GROUP BY method, state`);
-  const byBucket = db.prepare(`SELECT method, state, (created_at / @bucket) * @bucket AS bucket_start,
+  const byBucket =
+    db.prepare(`SELECT method, state, (created_at / @bucket) * @bucket AS bucket_start,
       COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
       SUM(complaints > 0) AS complained
     FROM sends WHERE created_at >= @from AND created_at < @to

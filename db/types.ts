@@ -100,13 +100,7 @@ export interface SendWithAccount extends SendRecord {
 }
 
 export type EventSource =
-  | 'api'
-  | 'smtp'
-  | 'mandrill-send'
-  | 'mandrill-poll'
-  | 'mandrill-webhook'
-  | 'bounce'
-  | 'imap';
+  'api' | 'smtp' | 'mandrill-send' | 'mandrill-poll' | 'mandrill-webhook' | 'bounce' | 'imap';
 
 export interface EventRecord {
   id: number;

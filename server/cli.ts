@@ -12,14 +12,16 @@ import { AppError } from './errors.js';
 import { startServer } from './main.js';
 
 function dnsOption(): Option {
-  return new Option('--dns <servers>', 'DNS servers to query, as HOST:PORT[,HOST:PORT] (default: the system\'s)')
-    .argParser((value: string) => {
-      try {
-        return parseDnsServers(value);
-      } catch (error) {
-        throw new InvalidArgumentError((error as Error).message);
-      }
-    });
+  return new Option(
+    '--dns <servers>',
+    "DNS servers to query, as HOST:PORT[,HOST:PORT] (default: the system's)",
+  ).argParser((value: string) => {
+    try {
+      return parseDnsServers(value);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
 }
 
 function configWith(dns: string[] | undefined, extra: NodeJS.ProcessEnv = {}): Config {
@@ -49,18 +51,31 @@ async function serve(options: { port?: string; dns?: string[] }): Promise<void> 
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function check(domain: string, options: { json?: boolean; smtpHost?: string; dns?: string[] }) {
+async function check(
+  domain: string,
+  options: { json?: boolean; smtpHost?: string; dns?: string[] },
+) {
   const config = configWith(options.dns);
   const result = await runDomainCheck(
-    { createResolver: () => createResolver({ servers: config.dnsServers }), platform: config.platform },
+    {
+      createResolver: () => createResolver({ servers: config.dnsServers }),
+      platform: config.platform,
+    },
     { domain, smtpHost: options.smtpHost },
   );
   print(result, Boolean(options.json), () => formatDomainCheck(result));
 }
 
-async function spf(domain: string, options: { ip: string; sender?: string; helo?: string; json?: boolean; dns?: string[] }) {
+async function spf(
+  domain: string,
+  options: { ip: string; sender?: string; helo?: string; json?: boolean; dns?: string[] },
+) {
   if (!ipaddr.isValid(options.ip)) {
-    throw new AppError(400, 'invalid_input', `Invalid --ip ${JSON.stringify(options.ip)}: must be an IPv4 or IPv6 address`);
+    throw new AppError(
+      400,
+      'invalid_input',
+      `Invalid --ip ${JSON.stringify(options.ip)}: must be an IPv4 or IPv6 address`,
+    );
   }
   const config = configWith(options.dns);
   const result = await evaluateSpf({
@@ -69,12 +84,20 @@ async function spf(domain: string, options: { ip: string; sender?: string; helo?
     helo: options.helo ?? domain,
     resolver: createResolver({ servers: config.dnsServers }),
   });
-  print(result, Boolean(options.json), () => `${result.result}${result.explanation ? `: ${result.explanation}` : ''}`);
+  print(
+    result,
+    Boolean(options.json),
+    () => `${result.result}${result.explanation ? `: ${result.explanation}` : ''}`,
+  );
 }
 
 async function bounce(file: string, options: { json?: boolean }) {
   const raw = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
-    throw new AppError(400, 'invalid_input', `Cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    throw new AppError(
+      400,
+      'invalid_input',
+      `Cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    );
   });
   const report = await parseBounce(raw);
   const recipients = report.recipients.map((r) => ({
@@ -86,30 +109,53 @@ async function bounce(file: string, options: { json?: boolean }) {
     diagnostic: r.diagnostic,
   }));
   print({ kind: report.kind, recipients }, Boolean(options.json), () =>
-    [`kind: ${report.kind}`, ...recipients.map((r) => `${r.address ?? '(unknown recipient)'}: ${r.reason} ${r.status ?? ''} ${r.hardBounce ? 'hard' : 'soft'} - ${r.diagnostic ?? ''}`)].join('\n'),
+    [
+      `kind: ${report.kind}`,
+      ...recipients.map(
+        (r) =>
+          `${r.address ?? '(unknown recipient)'}: ${r.reason} ${r.status ?? ''} ${r.hardBounce ? 'hard' : 'soft'} - ${r.diagnostic ?? ''}`,
+      ),
+    ].join('\n'),
   );
 }
 
 export function buildProgram(): Command {
   const program = new Command('deliverability')
-    .description('Deliverability Desk: domain checks, sends and delivery reports per sending method')
+    .description(
+      'Deliverability Desk: domain checks, sends and delivery reports per sending method',
+    )
     .showHelpAfterError();
-  program.command('serve').description('serve the API and the dashboard')
+  program
+    .command('serve')
+    .description('serve the API and the dashboard')
     .option('--port <port>', 'TCP port to listen on (default: DELIVERABILITY_PORT or 3000)')
-    .addOption(dnsOption()).action(serve);
-  program.command('check').description('check a domain\'s SPF, DKIM and DMARC and the verdict per sending method')
+    .addOption(dnsOption())
+    .action(serve);
+  program
+    .command('check')
+    .description("check a domain's SPF, DKIM and DMARC and the verdict per sending method")
     .argument('<domain>', 'the sending domain, e.g. example.com')
-    .option('--smtp-host <host>', 'the manager\'s SMTP server, for the smtp method\'s verdict')
-    .option('--json', 'print JSON').addOption(dnsOption()).action(check);
-  program.command('spf').description('evaluate SPF (RFC 7208) for one client IP')
+    .option('--smtp-host <host>', "the manager's SMTP server, for the smtp method's verdict")
+    .option('--json', 'print JSON')
+    .addOption(dnsOption())
+    .action(check);
+  program
+    .command('spf')
+    .description('evaluate SPF (RFC 7208) for one client IP')
     .argument('<domain>', 'the domain whose SPF record is evaluated')
     .requiredOption('--ip <address>', 'the client IP address')
     .option('--sender <address>', 'the envelope sender (MAIL FROM); default postmaster@DOMAIN')
     .option('--helo <name>', 'the HELO/EHLO name; default DOMAIN')
-    .option('--json', 'print JSON').addOption(dnsOption()).action(spf);
-  program.command('bounce').description('classify the recipients of one bounce message')
+    .option('--json', 'print JSON')
+    .addOption(dnsOption())
+    .action(spf);
+  program
+    .command('bounce')
+    .description('classify the recipients of one bounce message')
     .argument('<file>', 'a bounce message (.eml)')
-    .option('--json', 'print JSON').addOption(dnsOption()).action(bounce);
+    .option('--json', 'print JSON')
+    .addOption(dnsOption())
+    .action(bounce);
   return program;
 }
 

@@ -23,7 +23,7 @@ export interface Config {
     dkimSelector: string;
   };
   mandrill: {
-    /** Base URL of the Mandrill API; only tests and the demo point it elsewhere. */
+    /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
     baseUrl: string;
     pollIntervalSeconds: number;
     /** How far back the first poll of an account reaches. */
@@ -31,9 +31,12 @@ export interface Config {
   };
 }
 
-const list = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const schema = z.object({
   DELIVERABILITY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -45,20 +48,37 @@ const schema = z.object({
   DELIVERABILITY_DNS: list.default([]),
   DELIVERABILITY_RELAY_URL: z
     .string()
-    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, e.g. smtp://relay.example:587')
+    .regex(
+      /^smtps?:\/\/[^\s]+$/,
+      'must be an smtp:// or smtps:// URL, e.g. smtp://relay.example:587',
+    )
     .default('smtp://127.0.0.1:2525'),
   DELIVERABILITY_SMTP_CA_FILE: z.string().min(1).optional(),
   DELIVERABILITY_PLATFORM_FROM: z.email().default('notifications@mail.platform.example'),
   DELIVERABILITY_PLATFORM_FROM_NAME: z.string().default('Platform Notifications'),
   DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN: z.string().optional(),
   DELIVERABILITY_PLATFORM_RELAY_IPS: list
-    .pipe(z.array(z.string().refine((ip) => ipaddr.isValid(ip), 'must list IP addresses, e.g. 192.0.2.10,2001:db8::10')))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (ip) => ipaddr.isValid(ip),
+            'must list IP addresses, e.g. 192.0.2.10,2001:db8::10',
+          ),
+      ),
+    )
     .default([]),
   DELIVERABILITY_PLATFORM_DKIM_DOMAIN: z.string().optional(),
   DELIVERABILITY_PLATFORM_DKIM_SELECTOR: z.string().min(1).default('platform'),
   DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
   DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
-  DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
 });
 
 export class ConfigError extends Error {
@@ -89,7 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.DELIVERABILITY_LOG_LEVEL,
     dnsServers: e.DELIVERABILITY_DNS,
     relayUrl: e.DELIVERABILITY_RELAY_URL,
-    smtpCaFile: e.DELIVERABILITY_SMTP_CA_FILE ? path.resolve(cwd, e.DELIVERABILITY_SMTP_CA_FILE) : null,
+    smtpCaFile: e.DELIVERABILITY_SMTP_CA_FILE
+      ? path.resolve(cwd, e.DELIVERABILITY_SMTP_CA_FILE)
+      : null,
     platform: {
       fromAddress: e.DELIVERABILITY_PLATFORM_FROM,
       fromName: e.DELIVERABILITY_PLATFORM_FROM_NAME,

@@ -22,7 +22,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 
-/** A logger that drops everything, for tests and the CLI's quiet commands. */
+/** Creates a logger that drops everything, for tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

@@ -18,7 +18,7 @@ export interface RunningServer {
   url: string;
   port: number;
   services: Services;
-  /** Runs every background job once now (tests and the CLI use it). */
+  /** Runs every background job once, now; for tests, which start the server without jobs. */
   runJobsOnce(): Promise<void>;
   /** Stops accepting, finishes requests and job runs in flight, closes the database. */
   close(): Promise<void>;
@@ -72,11 +72,18 @@ function buildServices(config: Config, overrides: ServerOverrides) {
 }
 
 /** Opens the database, wires the real dependencies and starts serving. */
-export async function startServer(config: Config, overrides: ServerOverrides = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  overrides: ServerOverrides = {},
+): Promise<RunningServer> {
   const { services, jobs } = buildServices(config, overrides);
   const { logger, store } = services;
   const interrupted = markInterruptedSends(store, services.now());
-  if (interrupted > 0) logger.warn({ module: 'main', sends: interrupted }, 'sends interrupted by the last stop marked unknown');
+  if (interrupted > 0)
+    logger.warn(
+      { module: 'main', sends: interrupted },
+      'sends interrupted by the last stop marked unknown',
+    );
 
   const server = http.createServer(createApp(services));
   await new Promise<void>((resolve, reject) => {

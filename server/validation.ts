@@ -5,7 +5,11 @@ import { AppError } from './errors.js';
  * Parses `input` with `schema` or throws a 400 AppError whose message names
  * each invalid field, the value given and what is expected.
  */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  what: string,
+): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({

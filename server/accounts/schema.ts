@@ -35,7 +35,11 @@ const common = {
 
 /** A whole account as stored: the method's settings must match the method. */
 export const accountSchema = z.discriminatedUnion('method', [
-  z.object({ ...common, method: z.literal('default'), settings: defaultSettingsSchema.default({}) }),
+  z.object({
+    ...common,
+    method: z.literal('default'),
+    settings: defaultSettingsSchema.default({}),
+  }),
   z.object({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
   z.object({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
 ]);

@@ -37,7 +37,12 @@ export function getAccount(store: Store, id: number): AccountRecord {
  * method stays the same, so a secret need not be sent again; a new method
  * needs its full settings.
  */
-export function updateAccount(store: Store, id: number, input: unknown, now: number): AccountRecord {
+export function updateAccount(
+  store: Store,
+  id: number,
+  input: unknown,
+  now: number,
+): AccountRecord {
   const current = getAccount(store, id);
   const patch = parseInput(accountPatchSchema, input, 'account update');
   const method = patch.method ?? current.method;

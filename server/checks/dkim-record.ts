@@ -60,10 +60,10 @@ export function assessDkimRecord(record: string, name: string): DkimKeyAssessmen
     return hashProblem;
   }
   const services = tags.get('s');
-  if (services !== undefined && !services.split(':').some((item) => [
-    '*',
-    'email',
-  ].includes(item.trim()))) {
+  if (
+    services !== undefined &&
+    !services.split(':').some((item) => ['*', 'email'].includes(item.trim()))
+  ) {
     return invalid(
       'dkim.invalid_service',
       `"s=${services}" excludes email, so the key cannot verify mail (RFC 6376 3.6.1).`,
@@ -78,24 +78,32 @@ export function assessDkimRecord(record: string, name: string): DkimKeyAssessmen
   if (base64 === '') {
     return {
       status: 'revoked',
-      findings: [finding(
-        'dkim.revoked',
-        'warning',
-        `${name}: the key is revoked (empty "p="), so signatures with this selector fail.`,
-      )],
+      findings: [
+        finding(
+          'dkim.revoked',
+          'warning',
+          `${name}: the key is revoked (empty "p="), so signatures with this selector fail.`,
+        ),
+      ],
     };
   }
   const keyType = (tags.get('k') ?? 'rsa').toLowerCase();
-  const assessment = keyType === 'ed25519' ? assessEd25519(
-    base64,
-    name,
-  ) : assessRsa(keyType, base64, name);
-  if (assessment.status === 'valid' && tags.get('t')?.split(':').some((flag) => flag.trim() === 'y')) {
-    assessment.findings.push(finding(
-      'dkim.testing',
-      'info',
-      `${name}: "t=y" marks the domain as testing DKIM; some receivers ignore its signatures.`,
-    ));
+  const assessment =
+    keyType === 'ed25519' ? assessEd25519(base64, name) : assessRsa(keyType, base64, name);
+  if (
+    assessment.status === 'valid' &&
+    tags
+      .get('t')
+      ?.split(':')
+      .some((flag) => flag.trim() === 'y')
+  ) {
+    assessment.findings.push(
+      finding(
+        'dkim.testing',
+        'info',
+        `${name}: "t=y" marks the domain as testing DKIM; some receivers ignore its signatures.`,
+      ),
+    );
   }
   return assessment;
 }
@@ -127,11 +135,13 @@ function assessRsa(keyType: string, base64: string, name: string): DkimKeyAssess
   if (keyType !== 'rsa') {
     return {
       status: 'invalid',
-      findings: [finding(
-        'dkim.unknown_key_type',
-        'error',
-        `${name}: key type "k=${keyType}" is unknown (RFC 6376 3.6.1 defines rsa; RFC 8463 adds ed25519).`,
-      )],
+      findings: [
+        finding(
+          'dkim.unknown_key_type',
+          'error',
+          `${name}: key type "k=${keyType}" is unknown (RFC 6376 3.6.1 defines rsa; RFC 8463 adds ed25519).`,
+        ),
+      ],
     };
   }
   const bits = rsaModulusBits(base64);
@@ -139,11 +149,14 @@ function assessRsa(keyType: string, base64: string, name: string): DkimKeyAssess
     return {
       status: 'invalid',
       keyType: 'rsa',
-      findings: [finding(
-        'dkim.invalid_key',
-        'error',
-        `${name}: "p=" is not a valid base64 RSA public key.`, 'Copy the key again from the sending service; a character was probably lost.',
-      )],
+      findings: [
+        finding(
+          'dkim.invalid_key',
+          'error',
+          `${name}: "p=" is not a valid base64 RSA public key.`,
+          'Copy the key again from the sending service; a character was probably lost.',
+        ),
+      ],
     };
   }
   if (bits < MIN_RSA_BITS) {
@@ -151,20 +164,26 @@ function assessRsa(keyType: string, base64: string, name: string): DkimKeyAssess
       status: 'invalid',
       keyType: 'rsa',
       keyBits: bits,
-      findings: [finding(
-        'dkim.key_too_short',
-        'error',
-        `${name}: the RSA key has ${bits} bits; receivers reject keys under ${MIN_RSA_BITS} bits (RFC 8301 3.2).`, `Generate a ${GOOD_RSA_BITS}-bit key and publish it.`,
-      )],
+      findings: [
+        finding(
+          'dkim.key_too_short',
+          'error',
+          `${name}: the RSA key has ${bits} bits; receivers reject keys under ${MIN_RSA_BITS} bits (RFC 8301 3.2).`,
+          `Generate a ${GOOD_RSA_BITS}-bit key and publish it.`,
+        ),
+      ],
     };
   }
   const findings: Finding[] = [];
   if (bits < GOOD_RSA_BITS) {
-    findings.push(finding(
-      'dkim.key_weak',
-      'warning',
-      `${name}: the RSA key has ${bits} bits; RFC 8301 3.2 says signers SHOULD use ${GOOD_RSA_BITS}.`, `Rotate to a ${GOOD_RSA_BITS}-bit key.`,
-    ));
+    findings.push(
+      finding(
+        'dkim.key_weak',
+        'warning',
+        `${name}: the RSA key has ${bits} bits; RFC 8301 3.2 says signers SHOULD use ${GOOD_RSA_BITS}.`,
+        `Rotate to a ${GOOD_RSA_BITS}-bit key.`,
+      ),
+    );
   }
   return { status: 'valid', keyType: 'rsa', keyBits: bits, findings };
 }
@@ -176,11 +195,13 @@ function assessEd25519(base64: string, name: string): DkimKeyAssessment {
     return {
       status: 'invalid',
       keyType: 'ed25519',
-      findings: [finding(
-        'dkim.invalid_key',
-        'error',
-        `${name}: an ed25519 key must be 32 bytes, got ${key.length}.`,
-      )],
+      findings: [
+        finding(
+          'dkim.invalid_key',
+          'error',
+          `${name}: an ed25519 key must be 32 bytes, got ${key.length}.`,
+        ),
+      ],
     };
   }
   return { status: 'valid', keyType: 'ed25519', keyBits: 256, findings: [] };

@@ -27,10 +27,11 @@ export function selectorProbes(
       }
       return;
     }
-    probes.set(
-      key,
-      { selector: selector.toLowerCase(), domain: probeDomain.toLowerCase(), usedBy: [usedBy] },
-    );
+    probes.set(key, {
+      selector: selector.toLowerCase(),
+      domain: probeDomain.toLowerCase(),
+      usedBy: [usedBy],
+    });
   };
   for (const selector of MANDRILL.dkimSelectors) {
     add(selector, domain, 'mandrill');
@@ -73,11 +74,9 @@ async function probeSelector(
   } catch (error) {
     if (!isVoidError(error)) {
       report.status = 'temperror';
-      report.findings.push(finding(
-        'dkim.temperror',
-        'error',
-        `${name}: the TXT lookup failed (${errorCode(error)}).`,
-      ));
+      report.findings.push(
+        finding('dkim.temperror', 'error', `${name}: the TXT lookup failed (${errorCode(error)}).`),
+      );
       return report;
     }
     records = [];
@@ -94,7 +93,8 @@ async function probeSelector(
       finding(
         'dkim.multiple_records',
         'error',
-        `${name} has ${records.length} TXT records; verifiers cannot tell which key to use, and many read only the first.`, `Keep one TXT record at ${name}.`,
+        `${name} has ${records.length} TXT records; verifiers cannot tell which key to use, and many read only the first.`,
+        `Keep one TXT record at ${name}.`,
       ),
     );
     return report;
@@ -138,7 +138,8 @@ async function checkMandrillCname(
       finding(
         'dkim.mandrill_cname_target',
         'warning',
-        `${name} points to ${target}, but Mandrill expects ${expected}.`, `CNAME ${name} ${expected}`,
+        `${name} points to ${target}, but Mandrill expects ${expected}.`,
+        `CNAME ${name} ${expected}`,
       ),
     );
   }

@@ -54,7 +54,10 @@ export function parseDmarcRecord(text: string, name: string): ParsedDmarc {
     findings.push(upperCaseFinding(name));
   }
 
-  const rua = (tags.get('rua') ?? '').split(',').map((uri) => uri.trim()).filter((uri) => uri !== '');
+  const rua = (tags.get('rua') ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '');
   const validRua = rua.filter((uri) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(uri));
   let policy = readPolicy(tags.get('p'));
   const sp = tags.get('sp');
@@ -77,11 +80,13 @@ export function parseDmarcRecord(text: string, name: string): ParsedDmarc {
       ),
     );
   } else if (order[1] !== 'p') {
-    findings.push(finding(
-      'dmarc.tag_order',
-      'info',
-      `${name}: "p=" should follow "v=DMARC1" directly (RFC 7489 6.3).`,
-    ));
+    findings.push(
+      finding(
+        'dmarc.tag_order',
+        'info',
+        `${name}: "p=" should follow "v=DMARC1" directly (RFC 7489 6.3).`,
+      ),
+    );
   }
 
   return {
@@ -102,7 +107,7 @@ function upperCaseFinding(name: string): Finding {
     'warning',
     `${name}: tag names are written in upper case (such as "V=" or "P="). We read them as lower case, ` +
       'because RFC 7489 6.4 writes tag names as ABNF strings and RFC 5234 2.3 makes those ' +
-      'case-insensitive. But RFC 7489 6.3 also adopts DKIM\'s tag-value syntax, whose tag names ' +
+      "case-insensitive. But RFC 7489 6.3 also adopts DKIM's tag-value syntax, whose tag names " +
       'are case-sensitive (RFC 6376 3.2), so a strict receiver may ignore the record.',
     'Write every tag name in lower case, as in "v=DMARC1; p=reject".',
   );
@@ -119,19 +124,23 @@ function readPct(value: string | undefined, name: string, findings: Finding[]): 
   }
   const pct = /^\d{1,3}$/.test(value) ? Number(value) : NaN;
   if (Number.isNaN(pct) || pct > 100) {
-    findings.push(finding(
-      'dmarc.invalid_pct',
-      'warning',
-      `${name}: "pct=${value}" is not a whole number from 0 to 100, so receivers use 100.`,
-    ));
+    findings.push(
+      finding(
+        'dmarc.invalid_pct',
+        'warning',
+        `${name}: "pct=${value}" is not a whole number from 0 to 100, so receivers use 100.`,
+      ),
+    );
     return 100;
   }
   if (pct < 100) {
-    findings.push(finding(
-      'dmarc.partial_pct',
-      'info',
-      `${name}: "pct=${pct}" applies the policy to ${pct}% of failing mail; the rest gets the next milder policy (RFC 7489 6.6.4).`,
-    ));
+    findings.push(
+      finding(
+        'dmarc.partial_pct',
+        'info',
+        `${name}: "pct=${pct}" applies the policy to ${pct}% of failing mail; the rest gets the next milder policy (RFC 7489 6.6.4).`,
+      ),
+    );
   }
   return pct;
 }
@@ -146,10 +155,12 @@ function readAlignment(
   if (lower === undefined || lower === 'r' || lower === 's') {
     return lower ?? 'r';
   }
-  findings.push(finding(
-    'dmarc.invalid_alignment',
-    'warning',
-    `${name}: "${tag}=${value}" is not r or s, so receivers use relaxed alignment.`,
-  ));
+  findings.push(
+    finding(
+      'dmarc.invalid_alignment',
+      'warning',
+      `${name}: "${tag}=${value}" is not r or s, so receivers use relaxed alignment.`,
+    ),
+  );
   return 'r';
 }

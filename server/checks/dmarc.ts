@@ -32,11 +32,13 @@ export async function checkDmarc(domain: string, resolver: Resolver): Promise<Dm
 
   if (found.tempError) {
     report.status = 'temperror';
-    report.findings.push(finding(
-      'dmarc.temperror',
-      'error',
-      `The TXT lookup of _dmarc.${recordDomain} failed (${found.tempError}).`,
-    ));
+    report.findings.push(
+      finding(
+        'dmarc.temperror',
+        'error',
+        `The TXT lookup of _dmarc.${recordDomain} failed (${found.tempError}).`,
+      ),
+    );
     return report;
   }
   if (found.records.length === 0) {
@@ -50,7 +52,8 @@ export async function checkDmarc(domain: string, resolver: Resolver): Promise<Dm
       finding(
         'dmarc.multiple_records',
         'error',
-        `_dmarc.${recordDomain} has ${found.records.length} DMARC records, so receivers apply no DMARC policy at all (RFC 7489 6.6.3).`, `Keep one TXT record at _dmarc.${recordDomain}.`,
+        `_dmarc.${recordDomain} has ${found.records.length} DMARC records, so receivers apply no DMARC policy at all (RFC 7489 6.6.3).`,
+        `Keep one TXT record at _dmarc.${recordDomain}.`,
       ),
     );
     return report;
@@ -96,18 +99,22 @@ async function discover(domain: string, resolver: Resolver): Promise<Discovery> 
   try {
     texts = joinTxt(await resolver(name, 'TXT')).map((text) => text.trim());
   } catch (error) {
-    return isVoidError(error) ? {
-      records: [],
-      findings: [],
-    } : { records: [], findings: [], tempError: errorCode(error) };
+    return isVoidError(error)
+      ? {
+          records: [],
+          findings: [],
+        }
+      : { records: [], findings: [], tempError: errorCode(error) };
   }
-  const findings = texts.filter(isNearDmarcRecord).map((text) =>
-    finding(
-      'dmarc.invalid_version',
-      'error',
-      `${name}: "${text}" does not start with "v=DMARC1" exactly (the value is case-sensitive), so receivers ignore it.`,
-    ),
-  );
+  const findings = texts
+    .filter(isNearDmarcRecord)
+    .map((text) =>
+      finding(
+        'dmarc.invalid_version',
+        'error',
+        `${name}: "${text}" does not start with "v=DMARC1" exactly (the value is case-sensitive), so receivers ignore it.`,
+      ),
+    );
   return { records: texts.filter(isDmarcRecord), findings };
 }
 
@@ -131,7 +138,9 @@ function missingFinding(domain: string, orgDomain: string): Finding {
   return finding(
     'dmarc.missing',
     'warning',
-    (orgDomain !== domain ? `Neither _dmarc.${domain} nor _dmarc.${orgDomain} has a` : `_dmarc.${domain} has no`) +
+    (orgDomain !== domain
+      ? `Neither _dmarc.${domain} nor _dmarc.${orgDomain} has a`
+      : `_dmarc.${domain} has no`) +
       ' DMARC record. Gmail and Yahoo require one from bulk senders, and nothing stops forged mail.',
     `TXT _dmarc.${orgDomain} "v=DMARC1; p=none; rua=mailto:dmarc-reports@${orgDomain}"`,
   );

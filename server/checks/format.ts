@@ -42,7 +42,9 @@ function formatTree(node: SpfNode, depth: number): string[] {
 function formatDkim(check: DomainCheck): string[] {
   const lines = ['DKIM'];
   for (const selector of check.dkim.selectors) {
-    const key = selector.keyType ? ` ${selector.keyType}${selector.keyBits ? ` ${selector.keyBits} bits` : ''}` : '';
+    const key = selector.keyType
+      ? ` ${selector.keyType}${selector.keyBits ? ` ${selector.keyBits} bits` : ''}`
+      : '';
     lines.push(`  ${selector.name} (${selector.usedBy.join(', ')}): ${selector.status}${key}`);
   }
   return [...lines, ...formatFindings(check.dkim.findings)];
@@ -50,7 +52,9 @@ function formatDkim(check: DomainCheck): string[] {
 
 function formatDmarc(check: DomainCheck): string[] {
   const { dmarc } = check;
-  const where = dmarc.recordDomain ? ` at _dmarc.${dmarc.recordDomain}${dmarc.inherited ? ' (inherited)' : ''}` : '';
+  const where = dmarc.recordDomain
+    ? ` at _dmarc.${dmarc.recordDomain}${dmarc.inherited ? ' (inherited)' : ''}`
+    : '';
   const lines = [
     `DMARC: ${dmarc.status ?? 'unknown'}${where}`,
     `  record: ${dmarc.record ?? '(none)'}`,

@@ -137,10 +137,9 @@ function suggestMechanism(name: string): string | undefined {
   if (name.length < 3) {
     return undefined;
   }
-  return MECHANISMS.find((candidate) => candidate.length >= 3 && editDistance(
-    name,
-    candidate,
-  ) <= 1);
+  return MECHANISMS.find(
+    (candidate) => candidate.length >= 3 && editDistance(name, candidate) <= 1,
+  );
 }
 
 function editDistance(a: string, b: string): number {
@@ -149,11 +148,9 @@ function editDistance(a: string, b: string): number {
     const current = [i];
     for (let j = 1; j <= b.length; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      ));
+      current.push(
+        Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost),
+      );
     }
     previous = current;
   }
@@ -175,7 +172,9 @@ function validateArgument(
         return `"${name}" needs a domain, as in ${name}:example.com`;
       }
       mechanism.domain = argument.slice(1);
-      return isValidDomainSpec(mechanism.domain) ? undefined : `"${mechanism.domain}" is not a domain`;
+      return isValidDomainSpec(mechanism.domain)
+        ? undefined
+        : `"${mechanism.domain}" is not a domain`;
     }
     case 'a':
     case 'mx':
@@ -252,8 +251,15 @@ function isDomainName(name: string): boolean {
     return false;
   }
   const top = labels[labels.length - 1] ?? '';
-  const labelsValid = labels.every((label) => label.length > 0 && label.length <= 63 && /^[\x21-\x7e]+$/.test(label));
-  return labelsValid && /^[a-z0-9-]*[a-z][a-z0-9-]*$/i.test(top) && !top.startsWith('-') && !top.endsWith('-');
+  const labelsValid = labels.every(
+    (label) => label.length > 0 && label.length <= 63 && /^[\x21-\x7e]+$/.test(label),
+  );
+  return (
+    labelsValid &&
+    /^[a-z0-9-]*[a-z][a-z0-9-]*$/i.test(top) &&
+    !top.startsWith('-') &&
+    !top.endsWith('-')
+  );
 }
 
 function checkModifiers(terms: SpfTerm[], domain: string, findings: Finding[]): void {
@@ -269,7 +275,9 @@ function checkModifiers(terms: SpfTerm[], domain: string, findings: Finding[]): 
         ),
       );
     }
-    const invalid = found.find((term) => term.kind === 'modifier' && !isValidDomainSpec(term.value));
+    const invalid = found.find(
+      (term) => term.kind === 'modifier' && !isValidDomainSpec(term.value),
+    );
     if (invalid) {
       findings.push(
         finding(

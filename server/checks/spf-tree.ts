@@ -97,7 +97,9 @@ function missingTargetFinding(
   role: Role,
   isVoid: boolean,
 ): ReturnType<typeof finding> {
-  const cause = isVoid ? 'the name does not exist or has no TXT records' : 'none of its TXT records starts with "v=spf1"';
+  const cause = isVoid
+    ? 'the name does not exist or has no TXT records'
+    : 'none of its TXT records starts with "v=spf1"';
   // RFC 7208 5.2 (include) and 6.1 (redirect): a target without an SPF record is permerror.
   return finding(
     role === 'include' ? 'spf.include_without_spf' : 'spf.redirect_without_spf',
@@ -127,7 +129,9 @@ async function walkRecord(
   if (!parsed.valid) {
     state.permerror = true;
   }
-  const allIndex = parsed.terms.findIndex((term) => term.kind === 'mechanism' && term.name === 'all');
+  const allIndex = parsed.terms.findIndex(
+    (term) => term.kind === 'mechanism' && term.name === 'all',
+  );
   // RFC 7208 5.1: terms after "all" are never evaluated, so they cause no lookups.
   const evaluated = allIndex >= 0 ? parsed.terms.slice(0, allIndex + 1) : parsed.terms;
   warnAboutTerms(node, parsed.terms, allIndex);
@@ -137,7 +141,9 @@ async function walkRecord(
       await walkMechanism(node, term, state, path);
     }
   }
-  const redirect = parsed.terms.find((term) => term.kind === 'modifier' && term.name === 'redirect');
+  const redirect = parsed.terms.find(
+    (term) => term.kind === 'modifier' && term.name === 'redirect',
+  );
   // RFC 7208 6.1: redirect is used only when no mechanism matches, so "all" makes it dead.
   if (redirect && redirect.kind === 'modifier' && allIndex < 0) {
     await followTarget(node, redirect.value, 'redirect', state, path);
@@ -184,7 +190,8 @@ function warnAboutTerms(node: SpfNode, terms: SpfTerm[], allIndex: number): void
       finding(
         'spf.pass_all',
         'warning',
-        `${node.domain}: "${all.raw}" lets every server on the internet pass SPF for this domain.`, 'End the record with ~all or -all.',
+        `${node.domain}: "${all.raw}" lets every server on the internet pass SPF for this domain.`,
+        'End the record with ~all or -all.',
       ),
     );
   } else if (all?.qualifier === '?') {
@@ -192,7 +199,8 @@ function warnAboutTerms(node: SpfNode, terms: SpfTerm[], allIndex: number): void
       finding(
         'spf.neutral_all',
         'warning',
-        `${node.domain}: "${all.raw}" gives unlisted servers neutral, which protects nothing.`, 'End the record with ~all or -all.',
+        `${node.domain}: "${all.raw}" gives unlisted servers neutral, which protects nothing.`,
+        'End the record with ~all or -all.',
       ),
     );
   }
@@ -265,20 +273,25 @@ async function followTarget(
       lookups: 0,
       voidLookups: 0,
       children: [],
-      findings: [finding(
-        'spf.include_loop',
-        'error',
-        `SPF ${role} loop: ${loop}. Receivers return permerror.`, `Remove the ${role} of ${target} from ${node.domain}.`,
-      )],
+      findings: [
+        finding(
+          'spf.include_loop',
+          'error',
+          `SPF ${role} loop: ${loop}. Receivers return permerror.`,
+          `Remove the ${role} of ${target} from ${node.domain}.`,
+        ),
+      ],
     });
     return;
   }
   if (state.walkedLookups > MAX_WALKED_LOOKUPS) {
-    node.findings.push(finding(
-      'spf.walk_stopped',
-      'info',
-      `Stopped walking at ${target}: the tree already needs over ${MAX_WALKED_LOOKUPS} lookups.`,
-    ));
+    node.findings.push(
+      finding(
+        'spf.walk_stopped',
+        'info',
+        `Stopped walking at ${target}: the tree already needs over ${MAX_WALKED_LOOKUPS} lookups.`,
+      ),
+    );
     return;
   }
   const fetched = await fetchSpf(state.resolver, target);
@@ -296,7 +309,9 @@ async function lookupAddresses(node: SpfNode, spec: string, state: WalkState): P
     state.resolver(spec, 'A'),
     state.resolver(spec, 'AAAA'),
   ]);
-  const errors = results.map((result) => (result.status === 'rejected' ? result.reason : undefined));
+  const errors = results.map((result) =>
+    result.status === 'rejected' ? result.reason : undefined,
+  );
   // Empty A and AAAA answers for one "a" term are one void lookup, not two.
   if (errors.every((error) => error !== undefined && isVoidError(error))) {
     node.voidLookups += 1;
@@ -360,9 +375,11 @@ function reportTempError(
   state: WalkState,
 ): void {
   state.temperror = true;
-  node.findings.push(finding(
-    'spf.temperror',
-    'error',
-    `The ${type} lookup of ${name} failed (${errorCode(error)}); receivers return temperror.`,
-  ));
+  node.findings.push(
+    finding(
+      'spf.temperror',
+      'error',
+      `The ${type} lookup of ${name} failed (${errorCode(error)}); receivers return temperror.`,
+    ),
+  );
 }

@@ -1,7 +1,8 @@
 import type { Resolver } from '../dns/types.js';
 
 /** RFC 7208 section 2.6 results. */
-export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
+export type SpfResult =
+  'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
 
 /** RFC 7489 DMARC results of one message's identifiers. */
 export type DmarcResult = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';
@@ -69,7 +70,7 @@ export interface DkimReport {
 export interface DmarcReport {
   /** The record that applies: at `_dmarc.<domain>` or at the organizational domain. */
   record: string | null;
-  /** Where the applying record was found. */
+  /** The name of the applying record's domain. */
   recordDomain: string | null;
   organizationalDomain: string;
   /**
@@ -89,7 +90,7 @@ export interface DmarcReport {
   findings: Finding[];
 }
 
-/** What the receivers see for mail sent by one method, and what they will do with it. */
+/** The identities receivers see for mail sent by one method, and the disposition they apply. */
 export interface MethodVerdict {
   method: SendingMethod;
   identities: {

@@ -19,12 +19,16 @@ export async function defaultVerdict(
   const sender = `postmaster@${platform.envelopeDomain}`;
   const [platformDmarc, evaluations] = await Promise.all([
     checkDmarc(fromDomain, resolver),
-    Promise.all(platform.relayIps.map((ip) => evaluateSpf({
-      ip,
-      sender,
-      helo: platform.envelopeDomain,
-      resolver,
-    }))),
+    Promise.all(
+      platform.relayIps.map((ip) =>
+        evaluateSpf({
+          ip,
+          sender,
+          helo: platform.envelopeDomain,
+          resolver,
+        }),
+      ),
+    ),
   ]);
   const selector = dkim.selectors.find((report) => report.usedBy.includes('default'));
   const dkimResult = dkimOutcome(selector);
@@ -46,15 +50,25 @@ export async function defaultVerdict(
   evaluations.forEach((evaluation, index) => {
     if (evaluation.result !== 'pass') {
       const ip = platform.relayIps[index] ?? '';
-      reasons.push(`The relay IP ${ip} gets SPF ${evaluation.result} for ${platform.envelopeDomain}.`);
-      fixes.push(`Platform operators: authorize ${ip} in the SPF record of ${platform.envelopeDomain}.`);
+      reasons.push(
+        `The relay IP ${ip} gets SPF ${evaluation.result} for ${platform.envelopeDomain}.`,
+      );
+      fixes.push(
+        `Platform operators: authorize ${ip} in the SPF record of ${platform.envelopeDomain}.`,
+      );
     }
   });
   if (dkimResult !== 'pass') {
-    reasons.push(`The platform's DKIM key ${selector?.name ?? platform.dkimSelector} is ${selector?.status ?? 'missing'}.`);
-    fixes.push(`Platform operators: publish a valid DKIM key at ${platform.dkimSelector}._domainkey.${platform.dkimDomain}.`);
+    reasons.push(
+      `The platform's DKIM key ${selector?.name ?? platform.dkimSelector} is ${selector?.status ?? 'missing'}.`,
+    );
+    fixes.push(
+      `Platform operators: publish a valid DKIM key at ${platform.dkimSelector}._domainkey.${platform.dkimDomain}.`,
+    );
   }
-  fixes.push(`For reliable delivery, switch the account to its own SMTP server or to Mandrill with ${domain} set up.`);
+  fixes.push(
+    `For reliable delivery, switch the account to its own SMTP server or to Mandrill with ${domain} set up.`,
+  );
 
   return {
     method: 'default',

@@ -67,7 +67,9 @@ function addDkimAdvice(
     `CNAME mte2._domainkey.${domain} ${MANDRILL.cnameTargets['mte2']}`,
   ];
   if (result === 'pass' && selector?.selector === 'mandrill') {
-    reasons.push(`DKIM uses Mandrill's shared legacy key at ${selector.name} (${selector.keyBits ?? 'unknown'} bits); Mandrill now asks for the mte1/mte2 CNAMEs instead.`);
+    reasons.push(
+      `DKIM uses Mandrill's shared legacy key at ${selector.name} (${selector.keyBits ?? 'unknown'} bits); Mandrill now asks for the mte1/mte2 CNAMEs instead.`,
+    );
     fixes.push(...cnames);
     return;
   }
@@ -84,13 +86,17 @@ function addDkimAdvice(
 
 function addSpfAdvice(domain: string, spf: SpfReport, reasons: string[], fixes: string[]): void {
   if (spf.status === 'permerror') {
-    reasons.push(`The SPF record of ${domain} gives permerror, which also blocks Mandrill's domain verification.`);
+    reasons.push(
+      `The SPF record of ${domain} gives permerror, which also blocks Mandrill's domain verification.`,
+    );
   }
   if (!spf.includes.includes(MANDRILL.spfInclude)) {
-    reasons.push(`The SPF record of ${domain} does not include ${MANDRILL.spfInclude}, which Mandrill requires to verify the domain.`);
-    fixes.push(`TXT ${domain} "${addInclude(
-      recordForFix(spf, domain),
-      MANDRILL.spfInclude,
-    )}"` + (spf.record ? ' (replaces the current SPF record; never publish a second one)' : ''));
+    reasons.push(
+      `The SPF record of ${domain} does not include ${MANDRILL.spfInclude}, which Mandrill requires to verify the domain.`,
+    );
+    fixes.push(
+      `TXT ${domain} "${addInclude(recordForFix(spf, domain), MANDRILL.spfInclude)}"` +
+        (spf.record ? ' (replaces the current SPF record; never publish a second one)' : ''),
+    );
   }
 }

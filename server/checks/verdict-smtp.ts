@@ -63,7 +63,9 @@ export async function smtpVerdict(
     reasons.push(dkimReason(domain, estimate.provider, selector?.name, selector?.status));
     fixes.push(dkimFix(domain, estimate.provider));
   }
-  reasons.push('Automated rules that send too much, or to bad addresses, can get this address or server blocklisted.');
+  reasons.push(
+    'Automated rules that send too much, or to bad addresses, can get this address or server blocklisted.',
+  );
 
   return {
     method: 'smtp',
@@ -104,11 +106,15 @@ async function estimateSpf(
       return evaluateHostIps(domain, host, ips, options.resolver);
     }
     const estimate = fromIncludes(domain, spf);
-    estimate.reasons.unshift(`The SMTP server ${host} has no IPv4 or IPv6 address in DNS, so its SPF result is unknown.`);
+    estimate.reasons.unshift(
+      `The SMTP server ${host} has no IPv4 or IPv6 address in DNS, so its SPF result is unknown.`,
+    );
     return estimate;
   }
   const estimate = fromIncludes(domain, spf);
-  estimate.reasons.unshift('The account has no SMTP server on record, so this verdict is based on the providers that the SPF record includes.');
+  estimate.reasons.unshift(
+    'The account has no SMTP server on record, so this verdict is based on the providers that the SPF record includes.',
+  );
   return estimate;
 }
 
@@ -125,7 +131,9 @@ function fromIncludes(domain: string, spf: SpfReport): SpfEstimate {
   return {
     result: spf.status === 'valid' ? 'neutral' : unlistedResult(spf),
     ips: [],
-    reasons: [`SPF passes only if the SMTP server's IP addresses are listed in the SPF record of ${domain}; we cannot tell which server is used.`],
+    reasons: [
+      `SPF passes only if the SMTP server's IP addresses are listed in the SPF record of ${domain}; we cannot tell which server is used.`,
+    ],
     fixes: [],
   };
 }
@@ -143,10 +151,8 @@ function fromProviderInclude(
       result: spf.status,
       provider,
       ips: [],
-      reasons: [
-        intro,
-        `The SPF record of ${domain} gives ${spf.status}, so SPF cannot pass.`,
-      ], fixes: [],
+      reasons: [intro, `The SPF record of ${domain} gives ${spf.status}, so SPF cannot pass.`],
+      fixes: [],
     };
   }
   if (listed) {
@@ -157,7 +163,8 @@ function fromProviderInclude(
       reasons: [
         intro,
         `The SPF record of ${domain} includes ${provider.spfInclude}, so SPF passes.`,
-      ], fixes: [],
+      ],
+      fixes: [],
     };
   }
   const result = unlistedResult(spf);
@@ -169,10 +176,10 @@ function fromProviderInclude(
       intro,
       `The SPF record of ${domain} does not include ${provider.spfInclude}, so SPF is ${result} for ${provider.name}'s servers.`,
     ],
-    fixes: [`TXT ${domain} "${addInclude(
-      recordForFix(spf, domain),
-      provider.spfInclude,
-    )}"` + (spf.record ? ' (replaces the current SPF record)' : '')],
+    fixes: [
+      `TXT ${domain} "${addInclude(recordForFix(spf, domain), provider.spfInclude)}"` +
+        (spf.record ? ' (replaces the current SPF record)' : ''),
+    ],
   };
 }
 
@@ -183,18 +190,26 @@ async function evaluateHostIps(
   resolver: Resolver,
 ): Promise<SpfEstimate> {
   const sender = `postmaster@${domain}`;
-  const evaluations = await Promise.all(ips.map((ip) => evaluateSpf({
-    ip,
-    sender,
-    helo: host,
-    resolver,
-  })));
+  const evaluations = await Promise.all(
+    ips.map((ip) =>
+      evaluateSpf({
+        ip,
+        sender,
+        helo: host,
+        resolver,
+      }),
+    ),
+  );
   const result = combineSpfResults(evaluations);
-  const reasons = [`The SMTP server ${host} sends from ${ips.join(', ')}; SPF for ${domain} is ${result}.`];
+  const reasons = [
+    `The SMTP server ${host} sends from ${ips.join(', ')}; SPF for ${domain} is ${result}.`,
+  ];
   const fixes: string[] = [];
   if (result !== 'pass') {
     const terms = ips.map((ip) => (net.isIPv6(ip) ? `ip6:${ip}` : `ip4:${ip}`)).join(' ');
-    fixes.push(`Add "${terms}" to the SPF record of ${domain}, or the include that ${host}'s provider documents.`);
+    fixes.push(
+      `Add "${terms}" to the SPF record of ${domain}, or the include that ${host}'s provider documents.`,
+    );
   }
   return { result, ips, reasons, fixes };
 }
@@ -202,7 +217,9 @@ async function evaluateHostIps(
 async function resolveHost(host: string, resolver: Resolver): Promise<string[]> {
   // A failed lookup, void or not, leaves that family's addresses unknown for this estimate.
   const lookups = await Promise.allSettled([resolver(host, 'A'), resolver(host, 'AAAA')]);
-  return lookups.flatMap((lookup) => (lookup.status === 'fulfilled' ? (lookup.value as string[]) : []));
+  return lookups.flatMap((lookup) =>
+    lookup.status === 'fulfilled' ? (lookup.value as string[]) : [],
+  );
 }
 
 function dkimReason(

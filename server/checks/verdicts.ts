@@ -18,7 +18,9 @@ export interface AuthenticationInputs {
   dmarc: DmarcReport;
 }
 
-export type Decision = Pick<MethodVerdict, 'spf' | 'dkim' | 'dmarc' | 'outcome'> & { reasons: string[] };
+export type Decision = Pick<MethodVerdict, 'spf' | 'dkim' | 'dmarc' | 'outcome'> & {
+  reasons: string[];
+};
 
 /**
  * Computes alignment, the DMARC result and the disposition a DMARC-enforcing receiver applies
@@ -28,13 +30,16 @@ export function decideDmarc(input: AuthenticationInputs): Decision {
   const { dmarc, fromDomain } = input;
   const spfAligned = isAligned(input.spf.domain, fromDomain, dmarc.aspf);
   const dkimAligned = isAligned(input.dkim.domain, fromDomain, dmarc.adkim);
-  const passes = (input.spf.result === 'pass' && spfAligned) || (input.dkim.result === 'pass' && dkimAligned);
+  const passes =
+    (input.spf.result === 'pass' && spfAligned) || (input.dkim.result === 'pass' && dkimAligned);
   const spf = { ...input.spf, aligned: spfAligned };
   const dkim = { ...input.dkim, aligned: dkimAligned };
   const reasons: string[] = [];
 
   if (dmarc.status === 'temperror') {
-    reasons.push(`The DMARC record of ${fromDomain} could not be read (DNS error), so receivers may defer the mail.`);
+    reasons.push(
+      `The DMARC record of ${fromDomain} could not be read (DNS error), so receivers may defer the mail.`,
+    );
     return { spf, dkim, dmarc: { result: 'temperror', policy: null }, outcome: 'at_risk', reasons };
   }
   if (dmarc.policy === null) {
@@ -68,7 +73,9 @@ export function decideDmarc(input: AuthenticationInputs): Decision {
     dmarc.policy === 'none'
       ? `The policy is p=none, so receivers still deliver the mail, but without DMARC it is easier to send to spam.`
       : `The policy is p=${dmarc.policy}, so receivers ${dmarc.policy === 'reject' ? 'refuse' : 'send to spam'} the mail` +
-          (dmarc.pct < 100 ? ` (for ${dmarc.pct}% of failing messages; the rest get the next milder treatment).` : '.'),
+          (dmarc.pct < 100
+            ? ` (for ${dmarc.pct}% of failing messages; the rest get the next milder treatment).`
+            : '.'),
   );
   return { spf, dkim, dmarc: { result: 'fail', policy: dmarc.policy }, outcome, reasons };
 }
@@ -96,7 +103,11 @@ function failureReason(
     parts.push(`SPF passes for ${input.spf.domain}, which is not ${input.fromDomain}`);
   }
   if (input.dkim.result !== 'pass') {
-    parts.push(input.dkim.domain ? `DKIM for ${input.dkim.domain} is ${input.dkim.result}` : 'there is no DKIM signature for the domain');
+    parts.push(
+      input.dkim.domain
+        ? `DKIM for ${input.dkim.domain} is ${input.dkim.result}`
+        : 'there is no DKIM signature for the domain',
+    );
   } else if (!dkimAligned) {
     parts.push(`DKIM is signed by ${input.dkim.domain}, which is not ${input.fromDomain}`);
   }
@@ -126,13 +137,17 @@ function allResult(node: SpfNode): SpfResult {
   const all = /(?:^| )([+~?-]?)all(?: |$)/i.exec(node.record ?? '');
   if (all) {
     const qualifier = all[1] ?? '';
-    return ({
-      '': 'pass',
-      '+': 'pass',
-      '-': 'fail',
-      '~': 'softfail',
-      '?': 'neutral',
-    } as const)[qualifier] ?? 'neutral';
+    return (
+      (
+        {
+          '': 'pass',
+          '+': 'pass',
+          '-': 'fail',
+          '~': 'softfail',
+          '?': 'neutral',
+        } as const
+      )[qualifier] ?? 'neutral'
+    );
   }
   // RFC 7208 6.1: without "all" the redirect target decides; without either, 4.7 gives neutral.
   const redirect = node.children.find((child) => child.via === 'redirect');
@@ -161,7 +176,14 @@ export function pickSelector(
   domain: string,
 ): DkimSelectorReport | undefined {
   const candidates = names
-    .map((name) => selectors.find((report) => report.selector === name && report.name.endsWith(`._domainkey.${domain}`)))
+    .map((name) =>
+      selectors.find(
+        (report) => report.selector === name && report.name.endsWith(`._domainkey.${domain}`),
+      ),
+    )
     .filter((report): report is DkimSelectorReport => report !== undefined);
-  return candidates.find((report) => report.status === 'valid') ?? candidates.find((report) => report.status !== 'missing');
+  return (
+    candidates.find((report) => report.status === 'valid') ??
+    candidates.find((report) => report.status !== 'missing')
+  );
 }

@@ -64,7 +64,8 @@ function normalizeName(name: string): string {
   return lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
 }
 
-const SERVER_FORM = 'HOST:PORT[,HOST:PORT...] with an IPv4 address, [IPv6]:PORT, or a bare IP for port 53';
+const SERVER_FORM =
+  'HOST:PORT[,HOST:PORT...] with an IPv4 address, [IPv6]:PORT, or a bare IP for port 53';
 
 /**
  * Parses a comma-separated list of DNS servers into entries for `Resolver.setServers`,

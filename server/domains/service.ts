@@ -30,7 +30,14 @@ export const checkRequestSchema = z.object({
   selectors: z
     .string()
     .optional()
-    .transform((value) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+    .transform((value) =>
+      value
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    ),
 });
 
 /** Validates the request and runs the SPF, DKIM, DMARC and per-method checks. */

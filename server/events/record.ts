@@ -1,12 +1,7 @@
 import type { EventRecord, EventSource, SendPatch, SendState, Store } from '../../db/types.js';
 import { canMove } from './states.js';
 
-export type EventType =
-  | SendState
-  | 'open'
-  | 'click'
-  | 'complaint'
-  | 'unsubscribe';
+export type EventType = SendState | 'open' | 'click' | 'complaint' | 'unsubscribe';
 
 export interface EventInput {
   /** The send, or null when the provider reported a message the store does not know yet. */

@@ -7,7 +7,16 @@ import type { SendState } from '../../db/types.js';
  * and bounce it later (an asynchronous bounce).
  */
 const NEXT_STATES: Record<SendState, readonly SendState[]> = {
-  queued: ['accepted', 'delivered', 'deferred', 'soft_bounced', 'bounced', 'rejected', 'failed', 'unknown'],
+  queued: [
+    'accepted',
+    'delivered',
+    'deferred',
+    'soft_bounced',
+    'bounced',
+    'rejected',
+    'failed',
+    'unknown',
+  ],
   unknown: ['accepted', 'delivered', 'deferred', 'soft_bounced', 'bounced', 'rejected', 'failed'],
   accepted: ['delivered', 'deferred', 'soft_bounced', 'bounced', 'rejected'],
   deferred: ['delivered', 'soft_bounced', 'bounced', 'rejected'],

@@ -14,7 +14,10 @@ export function accountRoutes(services: Services): Router {
 
   router.post('/', (req, res) => {
     const account = createAccount(store, req.body, now());
-    services.logger.info({ module: 'accounts', accountId: account.id, method: account.method }, 'account created');
+    services.logger.info(
+      { module: 'accounts', accountId: account.id, method: account.method },
+      'account created',
+    );
     res.status(201).json({ account: toPublicAccount(account) });
   });
 
@@ -24,7 +27,10 @@ export function accountRoutes(services: Services): Router {
 
   router.patch('/:id', (req, res) => {
     const account = updateAccount(store, idParam(req.params.id), req.body, now());
-    services.logger.info({ module: 'accounts', accountId: account.id, method: account.method }, 'account updated');
+    services.logger.info(
+      { module: 'accounts', accountId: account.id, method: account.method },
+      'account updated',
+    );
     res.json({ account: toPublicAccount(account) });
   });
 

@@ -5,7 +5,10 @@ import type { Services } from '../services.js';
 export function domainRoutes(services: Services): Router {
   const router = Router();
   router.get('/:domain/check', async (req, res) => {
-    const check = await runDomainCheck(services.domainChecks, { ...req.query, domain: req.params.domain });
+    const check = await runDomainCheck(services.domainChecks, {
+      ...req.query,
+      domain: req.params.domain,
+    });
     res.json(check);
   });
   return router;

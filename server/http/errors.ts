@@ -4,11 +4,19 @@ import type { Logger } from '../logger.js';
 
 /** The one error shape of the API: `{ error: { code, message, details? } }`. */
 export function errorBody(error: AppError) {
-  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    },
+  };
 }
 
 export const notFoundRoute: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody(new AppError(404, 'not_found', `No API route ${req.method} ${req.path}`)));
+  res
+    .status(404)
+    .json(errorBody(new AppError(404, 'not_found', `No API route ${req.method} ${req.path}`)));
 };
 
 interface HttpParserError extends Error {
@@ -24,18 +32,53 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const parserError = error as HttpParserError;
     if (parserError.type === 'entity.parse.failed') {
-      res.status(400).json(errorBody(new AppError(400, 'invalid_json', `The request body is not valid JSON: ${parserError.message}`)));
+      res
+        .status(400)
+        .json(
+          errorBody(
+            new AppError(
+              400,
+              'invalid_json',
+              `The request body is not valid JSON: ${parserError.message}`,
+            ),
+          ),
+        );
       return;
     }
     if (parserError.type === 'entity.too.large') {
-      res.status(413).json(errorBody(new AppError(413, 'body_too_large', 'The request body is larger than the limit of 2 MB')));
+      res
+        .status(413)
+        .json(
+          errorBody(
+            new AppError(
+              413,
+              'body_too_large',
+              'The request body is larger than the limit of 2 MB',
+            ),
+          ),
+        );
       return;
     }
     if (parserError.status && parserError.status >= 400 && parserError.status < 500) {
-      res.status(parserError.status).json(errorBody(new AppError(parserError.status, 'bad_request', parserError.message)));
+      res
+        .status(parserError.status)
+        .json(errorBody(new AppError(parserError.status, 'bad_request', parserError.message)));
       return;
     }
-    logger.error({ module: 'http', err: error, method: req.method, path: req.path }, 'request failed');
-    res.status(500).json(errorBody(new AppError(500, 'internal_error', 'The server failed to process the request; the error is logged')));
+    logger.error(
+      { module: 'http', err: error, method: req.method, path: req.path },
+      'request failed',
+    );
+    res
+      .status(500)
+      .json(
+        errorBody(
+          new AppError(
+            500,
+            'internal_error',
+            'The server failed to process the request; the error is logged',
+          ),
+        ),
+      );
   };
 }

@@ -4,7 +4,10 @@ import { invalidInput } from '../errors.js';
 export function idParam(value: string | undefined, name = 'id'): number {
   const id = Number(value);
   if (!Number.isSafeInteger(id) || id < 1) {
-    throw invalidInput(`Invalid ${name} ${JSON.stringify(value)}: must be a positive whole number`, { [name]: value });
+    throw invalidInput(
+      `Invalid ${name} ${JSON.stringify(value)}: must be a positive whole number`,
+      { [name]: value },
+    );
   }
   return id;
 }

@@ -28,7 +28,11 @@ export interface IngestCounts {
  * external send: it went through the same Mandrill account outside this
  * product, and reports must still match Mandrill's own.
  */
-function sendFor(store: Store, account: AccountRecord, info: MandrillMessageInfo): { send: SendRecord; created: boolean } {
+function sendFor(
+  store: Store,
+  account: AccountRecord,
+  info: MandrillMessageInfo,
+): { send: SendRecord; created: boolean } {
   const existing = store.sends.findByProviderId(account.id, info._id);
   if (existing) return { send: existing, created: false };
   const send = store.sends.create({
@@ -50,7 +54,13 @@ function sendFor(store: Store, account: AccountRecord, info: MandrillMessageInfo
   return { send, created: true };
 }
 
-function stateEvent(account: AccountRecord, send: SendRecord, info: MandrillMessageInfo, source: EventSource, classify?: ReplyClassifier): EventInput | null {
+function stateEvent(
+  account: AccountRecord,
+  send: SendRecord,
+  info: MandrillMessageInfo,
+  source: EventSource,
+  classify?: ReplyClassifier,
+): EventInput | null {
   const state = STATE_OF[info.state];
   if (!state || state === 'accepted') return null;
   const diagnostic = info.bounce_description ?? info.diag ?? null;
@@ -65,7 +75,12 @@ function stateEvent(account: AccountRecord, send: SendRecord, info: MandrillMess
     source,
     // Mandrill's ts is the send time in whole seconds; a state cannot precede the last change already recorded.
     occurredAt: Math.max((lastSmtp?.ts ?? info.ts) * 1000, send.updatedAt),
-    data: { state: info.state, diag: info.diag, bounce_description: info.bounce_description, smtp_events: info.smtp_events },
+    data: {
+      state: info.state,
+      diag: info.diag,
+      bounce_description: info.bounce_description,
+      smtp_events: info.smtp_events,
+    },
     // The key names the real-world event, not the way it arrived, so a poll
     // and a webhook reporting the same change count once.
     dedupKey: `mandrill:${info._id}:${state}`,
@@ -78,24 +93,53 @@ function stateEvent(account: AccountRecord, send: SendRecord, info: MandrillMess
   };
 }
 
-function engagementEvents(account: AccountRecord, send: SendRecord, info: MandrillMessageInfo, source: EventSource): EventInput[] {
+function engagementEvents(
+  account: AccountRecord,
+  send: SendRecord,
+  info: MandrillMessageInfo,
+  source: EventSource,
+): EventInput[] {
   const base = { sendId: send.id, accountId: account.id, providerId: info._id, source };
   const events: EventInput[] = [];
   for (const open of info.opens_detail ?? []) {
-    events.push({ ...base, type: 'open', occurredAt: open.ts * 1000, data: open,
-      dedupKey: `mandrill:${info._id}:open:${open.ts}`, patch: { addOpens: 1 } });
+    events.push({
+      ...base,
+      type: 'open',
+      occurredAt: open.ts * 1000,
+      data: open,
+      dedupKey: `mandrill:${info._id}:open:${open.ts}`,
+      patch: { addOpens: 1 },
+    });
   }
   for (const click of info.clicks_detail ?? []) {
-    events.push({ ...base, type: 'click', occurredAt: click.ts * 1000, data: click,
-      dedupKey: `mandrill:${info._id}:click:${click.ts}:${click.url}`, patch: { addClicks: 1 } });
+    events.push({
+      ...base,
+      type: 'click',
+      occurredAt: click.ts * 1000,
+      data: click,
+      dedupKey: `mandrill:${info._id}:click:${click.ts}:${click.url}`,
+      patch: { addClicks: 1 },
+    });
   }
   if (info.state === 'spam') {
-    events.push({ ...base, type: 'complaint', occurredAt: info.ts * 1000, data: { state: info.state },
-      dedupKey: `mandrill:${info._id}:complaint`, patch: { addComplaints: 1 } });
+    events.push({
+      ...base,
+      type: 'complaint',
+      occurredAt: info.ts * 1000,
+      data: { state: info.state },
+      dedupKey: `mandrill:${info._id}:complaint`,
+      patch: { addComplaints: 1 },
+    });
   }
   if (info.state === 'unsub') {
-    events.push({ ...base, type: 'unsubscribe', occurredAt: info.ts * 1000, data: { state: info.state },
-      dedupKey: `mandrill:${info._id}:unsubscribe`, patch: { addUnsubscribes: 1 } });
+    events.push({
+      ...base,
+      type: 'unsubscribe',
+      occurredAt: info.ts * 1000,
+      data: { state: info.state },
+      dedupKey: `mandrill:${info._id}:unsubscribe`,
+      patch: { addUnsubscribes: 1 },
+    });
   }
   return events;
 }
@@ -116,7 +160,10 @@ export function ingestMessages(
     const { send, created } = sendFor(store, account, info);
     if (created) counts.externalSends += 1;
     const state = stateEvent(account, send, info, options.source, options.classify);
-    const events = [...(state ? [state] : []), ...engagementEvents(account, send, info, options.source)];
+    const events = [
+      ...(state ? [state] : []),
+      ...engagementEvents(account, send, info, options.source),
+    ];
     for (const event of events) {
       if (recordEvent(store, event, options.now).event) counts.newEvents += 1;
     }

@@ -50,7 +50,13 @@ export async function pollAccount(deps: PollerDeps, account: AccountRecord): Pro
   const cursor = deps.store.cursors.get(account.id);
   const overlap = deps.overlapMs ?? DAY_MS;
   const start = cursor ? cursor.syncedUntil - overlap : now - deps.initialLookbackMs;
-  const result: PollResult = { accountId: account.id, windows: 0, messages: 0, newEvents: 0, externalSends: 0 };
+  const result: PollResult = {
+    accountId: account.id,
+    windows: 0,
+    messages: 0,
+    newEvents: 0,
+    externalSends: 0,
+  };
   const log = deps.logger.child({ module: 'mandrill-poller', accountId: account.id });
 
   for (let dayStart = Math.floor(start / DAY_MS) * DAY_MS; dayStart <= now; dayStart += DAY_MS) {
@@ -72,17 +78,27 @@ export async function pollAccount(deps: PollerDeps, account: AccountRecord): Pro
         lastRunAt: now,
         lastError: result.error,
       });
-      log.warn({ day, error: error.errorName, status: error.status }, 'Mandrill search failed; the next run retries');
+      log.warn(
+        { day, error: error.errorName, status: error.status },
+        'Mandrill search failed; the next run retries',
+      );
       return result;
     }
     if (messages.length >= SEARCH_LIMIT) {
       // TODO: split the window (by hour or sender) when a day reaches the cap; until then
       // messages past the first 1000 of such a day are missed.
-      log.warn({ day, messages: messages.length }, 'Mandrill search hit its result cap; some messages were not fetched');
+      log.warn(
+        { day, messages: messages.length },
+        'Mandrill search hit its result cap; some messages were not fetched',
+      );
     }
     const windowEnd = Math.min(dayStart + DAY_MS, now);
     const counts = deps.store.transaction(() => {
-      const ingested = ingestMessages(deps.store, account, messages, { source: 'mandrill-poll', now, classify: deps.classify });
+      const ingested = ingestMessages(deps.store, account, messages, {
+        source: 'mandrill-poll',
+        now,
+        classify: deps.classify,
+      });
       const previous = deps.store.cursors.get(account.id)?.syncedUntil ?? 0;
       deps.store.cursors.save({
         accountId: account.id,

@@ -10,7 +10,7 @@ const DAY_MS = 24 * HOUR_MS;
 export const RATE_DEFINITIONS = {
   deliveryRate:
     'Delivered divided by sent. Sent counts every send handed off (all but queued). For default ' +
-    'and smtp sends, delivered means the relay or the manager\'s server accepted the message and ' +
+    "and smtp sends, delivered means the relay or the manager's server accepted the message and " +
     'no bounce has been seen since, because the product sees nothing past that server; for ' +
     'mandrill, it means Mandrill reported the message delivered to the receiving server.',
   bounceRate: 'Bounced (hard and soft) divided by sent.',
@@ -83,7 +83,12 @@ export function methodSummary(store: Store, query: unknown, now: number) {
     from: new Date(from).toISOString(),
     to: new Date(now).toISOString(),
     definitions: RATE_DEFINITIONS,
-    methods: METHODS.map((method) => summarize(method, entries.find((e) => e.method === method))),
+    methods: METHODS.map((method) =>
+      summarize(
+        method,
+        entries.find((e) => e.method === method),
+      ),
+    ),
   };
 }
 

@@ -14,16 +14,22 @@ export function markInterruptedSends(store: Store, now: number): number {
     const changed = store.transaction(() => {
       let count = 0;
       for (const send of batch) {
-        const result = recordEvent(store, {
-          sendId: send.id,
-          accountId: send.accountId,
-          type: 'unknown',
-          source: 'api',
-          occurredAt: now,
-          dedupKey: `send:${send.id}:handoff`,
-          state: 'unknown',
-          patch: { detail: 'The server stopped during the hand-off; whether the message left is unknown' },
-        }, now);
+        const result = recordEvent(
+          store,
+          {
+            sendId: send.id,
+            accountId: send.accountId,
+            type: 'unknown',
+            source: 'api',
+            occurredAt: now,
+            dedupKey: `send:${send.id}:handoff`,
+            state: 'unknown',
+            patch: {
+              detail: 'The server stopped during the hand-off; whether the message left is unknown',
+            },
+          },
+          now,
+        );
         if (result.stateChanged) count += 1;
       }
       return count;

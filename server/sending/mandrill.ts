@@ -19,7 +19,11 @@ function outcomeOf(result: MandrillSendResult): RecipientOutcome {
     return { ...base, state: 'rejected', detail: `Mandrill rejected the recipient: ${reason}` };
   }
   const queued = result.queued_reason ? ` (${result.queued_reason})` : '';
-  return { ...base, state: 'accepted', detail: `Mandrill accepted the message: ${result.status}${queued}` };
+  return {
+    ...base,
+    state: 'accepted',
+    detail: `Mandrill accepted the message: ${result.status}${queued}`,
+  };
 }
 
 function describeApiError(error: MandrillApiError): string {
@@ -31,7 +35,10 @@ function describeApiError(error: MandrillApiError): string {
 }
 
 /** Sends through Mandrill's `messages/send`, one call for all recipients. */
-export function createMandrillTransport(api: MandrillApi, settings: MandrillSettings): SendTransport {
+export function createMandrillTransport(
+  api: MandrillApi,
+  settings: MandrillSettings,
+): SendTransport {
   return {
     async send(message: OutgoingMessage): Promise<RecipientOutcome[]> {
       try {

@@ -74,7 +74,10 @@ function compose(account: AccountRecord, request: SendRequest, deps: SendingDeps
     return {
       ...base,
       messageId: `${randomUUID()}@${platformDomain}`,
-      from: { address: deps.platform.fromAddress, name: `${account.name} via ${deps.platform.fromName}` },
+      from: {
+        address: deps.platform.fromAddress,
+        name: `${account.name} via ${deps.platform.fromName}`,
+      },
       replyTo: account.replyTo ?? account.sendingAddress,
       envelopeFrom: `bounces@${deps.platform.envelopeDomain}`,
     };
@@ -92,7 +95,12 @@ function compose(account: AccountRecord, request: SendRequest, deps: SendingDeps
   };
 }
 
-function recordQueued(deps: SendingDeps, account: AccountRecord, message: OutgoingMessage, kind: SendRequest['kind']): SendRecord[] {
+function recordQueued(
+  deps: SendingDeps,
+  account: AccountRecord,
+  message: OutgoingMessage,
+  kind: SendRequest['kind'],
+): SendRecord[] {
   const now = deps.now();
   return deps.store.transaction(() =>
     message.to.map((recipient) => {
@@ -109,14 +117,18 @@ function recordQueued(deps: SendingDeps, account: AccountRecord, message: Outgoi
         state: 'queued',
         createdAt: now,
       });
-      recordEvent(deps.store, {
-        sendId: send.id,
-        accountId: account.id,
-        type: 'queued',
-        source: 'api',
-        occurredAt: now,
-        dedupKey: `send:${send.id}:queued`,
-      }, now);
+      recordEvent(
+        deps.store,
+        {
+          sendId: send.id,
+          accountId: account.id,
+          type: 'queued',
+          source: 'api',
+          occurredAt: now,
+          dedupKey: `send:${send.id}:queued`,
+        },
+        now,
+      );
       return send;
     }),
   );
@@ -133,25 +145,29 @@ function recordOutcome(deps: SendingDeps, send: SendRecord, outcome: RecipientOu
           command: outcome.command,
         })
       : null;
-  recordEvent(deps.store, {
-    sendId: send.id,
-    accountId: send.accountId,
-    providerId: outcome.providerId ?? null,
-    type: outcome.state,
-    source: send.method === 'mandrill' ? 'mandrill-send' : 'smtp',
-    occurredAt: now,
-    data: outcome.data,
-    dedupKey: `send:${send.id}:handoff`,
-    state: outcome.state,
-    patch: {
-      providerId: outcome.providerId,
-      providerStatus: outcome.providerStatus,
-      replyCode: outcome.replyCode ?? null,
-      statusCode: outcome.statusCode ?? null,
-      detail: outcome.detail,
-      reason: classified?.reason ?? null,
+  recordEvent(
+    deps.store,
+    {
+      sendId: send.id,
+      accountId: send.accountId,
+      providerId: outcome.providerId ?? null,
+      type: outcome.state,
+      source: send.method === 'mandrill' ? 'mandrill-send' : 'smtp',
+      occurredAt: now,
+      data: outcome.data,
+      dedupKey: `send:${send.id}:handoff`,
+      state: outcome.state,
+      patch: {
+        providerId: outcome.providerId,
+        providerStatus: outcome.providerStatus,
+        replyCode: outcome.replyCode ?? null,
+        statusCode: outcome.statusCode ?? null,
+        detail: outcome.detail,
+        reason: classified?.reason ?? null,
+      },
     },
-  }, now);
+    now,
+  );
   if (send.method === 'mandrill' && outcome.providerId) {
     // Poll or webhook events may have arrived before the send call returned.
     deps.store.events.linkUnlinked(send.accountId, outcome.providerId, send.id);

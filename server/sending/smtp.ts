@@ -52,7 +52,9 @@ function outcomesOfError(
 ): RecipientOutcome[] {
   if (error.code === 'EENVELOPE' && error.rejectedErrors?.length) {
     const byRecipient = new Map(error.rejectedErrors.map((e) => [e.recipient ?? '', e]));
-    return recipients.map((recipient) => rejectedOutcome(byRecipient.get(recipient) ?? error, recipient));
+    return recipients.map((recipient) =>
+      rejectedOutcome(byRecipient.get(recipient) ?? error, recipient),
+    );
   }
   // 530 at MAIL FROM: the server wants credentials, a set-up problem, not a refusal of this mail.
   const refused = error.responseCode && error.responseCode >= 500 && error.responseCode !== 530;

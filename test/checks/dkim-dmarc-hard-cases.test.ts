@@ -32,20 +32,18 @@ function dmarcAt(name: string, text: string): ZoneRecord {
 
 describe('DMARC hard cases', () => {
   it('spaces around = and upper-case value', async () => {
-    const report = await dmarcFor(
-      'example.com',
-      [dmarcAt('_dmarc.example.com', 'v = DMARC1;p=ReJEct')],
-    );
+    const report = await dmarcFor('example.com', [
+      dmarcAt('_dmarc.example.com', 'v = DMARC1;p=ReJEct'),
+    ]);
     assert.equal(report.status, 'valid');
     assert.equal(report.policy, 'reject');
     assert.deepEqual(report.findings, []);
   });
 
   it('upper-case tag names read with a warning', async () => {
-    const report = await dmarcFor(
-      'example.com',
-      [dmarcAt('_dmarc.example.com', 'V=DMARC1; P=reject')],
-    );
+    const report = await dmarcFor('example.com', [
+      dmarcAt('_dmarc.example.com', 'V=DMARC1; P=reject'),
+    ]);
     assert.equal(report.policy, 'reject');
     const warning = report.findings.find((item) => item.code === 'dmarc.uppercase_tag');
     assert.ok(warning);
@@ -55,20 +53,18 @@ describe('DMARC hard cases', () => {
   });
 
   it('lower-case version value: ignored', async () => {
-    const report = await dmarcFor(
-      'example.com',
-      [dmarcAt('_dmarc.example.com', 'v=dmarc1; p=reject')],
-    );
+    const report = await dmarcFor('example.com', [
+      dmarcAt('_dmarc.example.com', 'v=dmarc1; p=reject'),
+    ]);
     assert.equal(report.status, 'none');
     assert.equal(report.policy, null);
     assert.ok(report.findings.some((item) => item.code === 'dmarc.invalid_version'));
   });
 
   it('subdomain inherits org reject', async () => {
-    const report = await dmarcFor(
-      'mail.example.com',
-      [dmarcAt('_dmarc.example.com', 'v=DMARC1; p=reject')],
-    );
+    const report = await dmarcFor('mail.example.com', [
+      dmarcAt('_dmarc.example.com', 'v=DMARC1; p=reject'),
+    ]);
     assert.equal(report.inherited, true);
     assert.equal(report.recordDomain, 'example.com');
     assert.equal(report.organizationalDomain, 'example.com');
@@ -76,29 +72,26 @@ describe('DMARC hard cases', () => {
   });
 
   it('sp=none does not apply to the org domain', async () => {
-    const report = await dmarcFor(
-      'example.com',
-      [dmarcAt('_dmarc.example.com', 'v=DMARC1; p=reject; sp=none')],
-    );
+    const report = await dmarcFor('example.com', [
+      dmarcAt('_dmarc.example.com', 'v=DMARC1; p=reject; sp=none'),
+    ]);
     assert.equal(report.inherited, false);
     assert.equal(report.policy, 'reject');
     assert.equal(report.subdomainPolicy, 'none');
   });
 
   it('p=none; sp=reject is none for the org domain', async () => {
-    const report = await dmarcFor(
-      'example.com',
-      [dmarcAt('_dmarc.example.com', 'v=DMARC1; p=none; sp=reject')],
-    );
+    const report = await dmarcFor('example.com', [
+      dmarcAt('_dmarc.example.com', 'v=DMARC1; p=none; sp=reject'),
+    ]);
     assert.equal(report.policy, 'none');
     assert.equal(report.subdomainPolicy, 'reject');
   });
 
   it('p=none; sp=reject rejects for a subdomain', async () => {
-    const report = await dmarcFor(
-      'news.example.com',
-      [dmarcAt('_dmarc.example.com', 'v=DMARC1; p=none; sp=reject')],
-    );
+    const report = await dmarcFor('news.example.com', [
+      dmarcAt('_dmarc.example.com', 'v=DMARC1; p=none; sp=reject'),
+    ]);
     assert.equal(report.policy, 'reject');
   });
 

@@ -45,10 +45,11 @@ describe('real-world zone', () => {
   });
 
   it('Mandrill legacy key at 18f.gov', async () => {
-    const check = await checkDomain(
-      '18f.gov',
-      { resolver: fresh(), platform: TEST_PLATFORM, smtpHost: 'smtp.gmail.com' },
-    );
+    const check = await checkDomain('18f.gov', {
+      resolver: fresh(),
+      platform: TEST_PLATFORM,
+      smtpHost: 'smtp.gmail.com',
+    });
     const legacy = check.dkim.selectors.find((item) => item.name === 'mandrill._domainkey.18f.gov');
     assert.equal(legacy?.status, 'valid');
     assert.equal(legacy?.keyBits, 1024);
@@ -56,7 +57,11 @@ describe('real-world zone', () => {
     assert.equal(check.methods.mandrill.outcome, 'deliver');
     assert.equal(check.methods.mandrill.dkim.aligned, true);
     assert.equal(check.methods.mandrill.spf.aligned, false);
-    assert.ok(check.methods.mandrill.fixes.includes('TXT 18f.gov "v=spf1 include:spf.mandrillapp.com -all" (replaces the current SPF record; never publish a second one)'));
+    assert.ok(
+      check.methods.mandrill.fixes.includes(
+        'TXT 18f.gov "v=spf1 include:spf.mandrillapp.com -all" (replaces the current SPF record; never publish a second one)',
+      ),
+    );
     // 18f.gov publishes "v=spf1 -all" and p=reject, so Gmail's servers fail SPF and DMARC.
     assert.equal(check.methods.smtp.spf.result, 'fail');
     assert.equal(check.methods.smtp.outcome, 'reject');

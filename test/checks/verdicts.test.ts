@@ -28,15 +28,12 @@ async function check(
   options: Partial<CheckOptions> = {},
 ): Promise<DomainCheck> {
   return withZone(records, (resolver) =>
-    checkDomain(
-      'example.com',
-      {
-        resolver,
-        platform: TEST_PLATFORM,
-        now: () => new Date('2026-01-02T03:04:05Z'),
-        ...options,
-      },
-    ),
+    checkDomain('example.com', {
+      resolver,
+      platform: TEST_PLATFORM,
+      now: () => new Date('2026-01-02T03:04:05Z'),
+      ...options,
+    }),
   );
 }
 
@@ -60,10 +57,14 @@ describe('method verdicts', () => {
       ),
       { smtpHost: 'smtp.gmail.com' },
     );
-    assert.deepEqual(
-      Object.keys(result).sort(),
-      ['checkedAt', 'dkim', 'dmarc', 'domain', 'methods', 'spf'],
-    );
+    assert.deepEqual(Object.keys(result).sort(), [
+      'checkedAt',
+      'dkim',
+      'dmarc',
+      'domain',
+      'methods',
+      'spf',
+    ]);
     assert.equal(result.checkedAt, '2026-01-02T03:04:05.000Z');
     assert.equal(result.methods.smtp.outcome, 'deliver');
     assert.equal(result.methods.smtp.spf.result, 'pass');
@@ -96,47 +97,49 @@ describe('method verdicts', () => {
   });
 
   it('mandrill without DKIM under quarantine', async () => {
-    const result = await check(customer(
-      'v=spf1 include:_spf.google.com ~all',
-      'v=DMARC1; p=quarantine',
-    ));
+    const result = await check(
+      customer('v=spf1 include:_spf.google.com ~all', 'v=DMARC1; p=quarantine'),
+    );
     const verdict = result.methods.mandrill;
     assert.equal(verdict.dkim.result, 'none');
     assert.equal(verdict.dmarc.result, 'fail');
     assert.equal(verdict.outcome, 'quarantine');
     assert.ok(verdict.fixes.includes('CNAME mte1._domainkey.example.com dkim1.mandrillapp.com'));
-    assert.ok(verdict.fixes.includes('TXT example.com "v=spf1 include:_spf.google.com include:spf.mandrillapp.com ~all" (replaces the current SPF record; never publish a second one)'));
+    assert.ok(
+      verdict.fixes.includes(
+        'TXT example.com "v=spf1 include:_spf.google.com include:spf.mandrillapp.com ~all" (replaces the current SPF record; never publish a second one)',
+      ),
+    );
   });
 
   it('no DMARC record is at risk', async () => {
-    const result = await check(customer(
-      'v=spf1 include:spf.mandrillapp.com ~all',
-      null,
-      MANDRILL_CNAMES,
-    ));
+    const result = await check(
+      customer('v=spf1 include:spf.mandrillapp.com ~all', null, MANDRILL_CNAMES),
+    );
     assert.equal(result.methods.mandrill.dmarc.result, 'none');
     assert.equal(result.methods.mandrill.outcome, 'at_risk');
     assert.ok(result.methods.mandrill.fixes.includes('TXT _dmarc.example.com "v=DMARC1; p=none"'));
   });
 
   it('p=none failure is at risk', async () => {
-    const result = await check(
-      customer('v=spf1 -all', 'v=DMARC1; p=none'),
-      { smtpHost: 'smtp.office365.com' },
-    );
+    const result = await check(customer('v=spf1 -all', 'v=DMARC1; p=none'), {
+      smtpHost: 'smtp.office365.com',
+    });
     assert.equal(result.methods.smtp.spf.result, 'fail');
     assert.equal(result.methods.smtp.dmarc.result, 'fail');
     assert.equal(result.methods.smtp.outcome, 'at_risk');
-    assert.ok(result.methods.smtp.fixes.includes('TXT example.com "v=spf1 include:spf.protection.outlook.com -all" (replaces the current SPF record)'));
+    assert.ok(
+      result.methods.smtp.fixes.includes(
+        'TXT example.com "v=spf1 include:spf.protection.outlook.com -all" (replaces the current SPF record)',
+      ),
+    );
   });
 
   it('smtp host resolved and evaluated', async () => {
     const result = await check(
-      customer(
-        'v=spf1 ip4:192.0.2.50 -all',
-        'v=DMARC1; p=reject',
-        [{ name: 'mail.example.com', type: 'A', data: '192.0.2.50' }],
-      ),
+      customer('v=spf1 ip4:192.0.2.50 -all', 'v=DMARC1; p=reject', [
+        { name: 'mail.example.com', type: 'A', data: '192.0.2.50' },
+      ]),
       { smtpHost: 'mail.example.com' },
     );
     const verdict = result.methods.smtp;
@@ -147,11 +150,9 @@ describe('method verdicts', () => {
 
   it('smtp host not listed in SPF', async () => {
     const result = await check(
-      customer(
-        'v=spf1 ip4:192.0.2.50 -all',
-        'v=DMARC1; p=reject',
-        [{ name: 'relay.example.net', type: 'A', data: '198.51.100.7' }],
-      ),
+      customer('v=spf1 ip4:192.0.2.50 -all', 'v=DMARC1; p=reject', [
+        { name: 'relay.example.net', type: 'A', data: '198.51.100.7' },
+      ]),
       { smtpHost: 'relay.example.net' },
     );
     assert.equal(result.methods.smtp.spf.result, 'fail');
@@ -160,21 +161,18 @@ describe('method verdicts', () => {
   });
 
   it('smtp without host uses includes', async () => {
-    const result = await check(customer(
-      'v=spf1 include:_spf.google.com -all',
-      'v=DMARC1; p=reject',
-    ));
+    const result = await check(
+      customer('v=spf1 include:_spf.google.com -all', 'v=DMARC1; p=reject'),
+    );
     assert.equal(result.methods.smtp.spf.result, 'pass');
     assert.match(result.methods.smtp.reasons[0] ?? '', /no SMTP server on record/);
     assert.equal(result.methods.smtp.outcome, 'deliver');
   });
 
   it('format shows every part', async () => {
-    const result = await check(customer(
-      'v=spf1 include:spf.mandrillapp.com ~all',
-      'v=DMARC1; p=reject',
-      MANDRILL_CNAMES,
-    ));
+    const result = await check(
+      customer('v=spf1 include:spf.mandrillapp.com ~all', 'v=DMARC1; p=reject', MANDRILL_CNAMES),
+    );
     const text = formatDomainCheck(result);
     assert.match(text, /^Domain example\.com/);
     assert.match(text, /^SPF: valid, 1\/10 lookups/m);

@@ -30,7 +30,10 @@ describe('dashboard in Chromium', () => {
   before(async () => {
     const cert = createTestCertificate(makeTempDir());
     relay = await startSmtpPeer();
-    managerServer = await startSmtpPeer({ tls: cert, unknownRecipients: ['nobody@guests.example'] });
+    managerServer = await startSmtpPeer({
+      tls: cert,
+      unknownRecipients: ['nobody@guests.example'],
+    });
     mandrill = await startMandrillStandIn({ apiKeys: [KEY] });
     dns = await startDnsServer(loadCorpusZone());
     server = await startTestServer({
@@ -65,13 +68,22 @@ describe('dashboard in Chromium', () => {
   }
 
   async function send(accountId: number, to: string[], subject: string): Promise<void> {
-    const response = await server.request('POST', `/api/accounts/${accountId}/sends`, { to, subject, text: 'Hello', kind: 'manual' });
+    const response = await server.request('POST', `/api/accounts/${accountId}/sends`, {
+      to,
+      subject,
+      text: 'Hello',
+      kind: 'manual',
+    });
     assert.equal(response.status, 201, JSON.stringify(response.body));
   }
 
   it('charts and lists sends of all three methods', async () => {
     await send(await account('default', {}), ['a@guests.example'], 'Default send');
-    const smtp = await account('smtp', { host: '127.0.0.1', port: managerServer.port, security: 'starttls' });
+    const smtp = await account('smtp', {
+      host: '127.0.0.1',
+      port: managerServer.port,
+      security: 'starttls',
+    });
     await send(smtp, ['b@guests.example', 'nobody@guests.example'], 'SMTP <b>send</b>');
     const mandrillAccount = await account('mandrill', { apiKey: KEY });
     await send(mandrillAccount, ['c@guests.example', 'd@guests.example'], 'Mandrill send');
@@ -85,18 +97,34 @@ describe('dashboard in Chromium', () => {
 
     const lastDelivery = await page.evaluate(() => {
       const chart = (window as any).deliverabilityCharts.delivery;
-      return chart.data.datasets.map((d: { label: string; data: ChartPoint[] }) => ({ label: d.label, y: d.data.at(-1)?.y }));
+      return chart.data.datasets.map((d: { label: string; data: ChartPoint[] }) => ({
+        label: d.label,
+        y: d.data.at(-1)?.y,
+      }));
     });
-    const byLabel = Object.fromEntries(lastDelivery.map((d: { label: string; y: number }) => [d.label, d.y]));
+    const byLabel = Object.fromEntries(
+      lastDelivery.map((d: { label: string; y: number }) => [d.label, d.y]),
+    );
     assert.equal(byLabel['Platform default'], 100);
     assert.equal(byLabel['Own SMTP server'], 50);
     assert.equal(byLabel['Mandrill'], 50);
 
     const rows = await page.locator('table#recent-sends tr[data-send-id]').count();
     assert.equal(rows, 5);
-    const states = await page.locator('table#recent-sends tr[data-send-id]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.state));
-    assert.deepEqual([...states].sort(), ['accepted', 'accepted', 'bounced', 'delivered', 'rejected']);
-    const subjectCell = await page.locator('table#recent-sends td[data-label="Subject"]', { hasText: 'SMTP' }).first().textContent();
+    const states = await page
+      .locator('table#recent-sends tr[data-send-id]')
+      .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.state));
+    assert.deepEqual([...states].sort(), [
+      'accepted',
+      'accepted',
+      'bounced',
+      'delivered',
+      'rejected',
+    ]);
+    const subjectCell = await page
+      .locator('table#recent-sends td[data-label="Subject"]', { hasText: 'SMTP' })
+      .first()
+      .textContent();
     assert.equal(subjectCell?.trim(), 'SMTP <b>send</b>');
 
     const mandrillRow = page.locator('#summary-table tr[data-method="mandrill"]');
@@ -109,18 +137,29 @@ describe('dashboard in Chromium', () => {
     await page.click('#domain-check-submit');
     await page.waitForSelector('#verdict-mandrill[data-outcome]');
     const outcomes = await page.evaluate(() =>
-      ['default', 'smtp', 'mandrill'].map((m) => document.getElementById(`verdict-${m}`)?.dataset.outcome),
+      ['default', 'smtp', 'mandrill'].map(
+        (m) => document.getElementById(`verdict-${m}`)?.dataset.outcome,
+      ),
     );
     const api = await server.request('GET', '/api/domains/18f.gov/check');
     assert.equal(api.status, 200);
-    assert.deepEqual(outcomes, [api.body.methods.default.outcome, api.body.methods.smtp.outcome, api.body.methods.mandrill.outcome]);
+    assert.deepEqual(outcomes, [
+      api.body.methods.default.outcome,
+      api.body.methods.smtp.outcome,
+      api.body.methods.mandrill.outcome,
+    ]);
     assert.match((await page.locator('#record-dmarc').textContent()) ?? '', /reject/);
   });
 
   it('domain check form shows a validation error', async () => {
     await page.fill('input[name=domain]', 'bad..domain');
     await page.click('#domain-check-submit');
-    await page.waitForFunction(() => (document.getElementById('domain-check-error')?.textContent ?? '').length > 0);
-    assert.match((await page.locator('#domain-check-error').textContent()) ?? '', /must be a domain name/);
+    await page.waitForFunction(
+      () => (document.getElementById('domain-check-error')?.textContent ?? '').length > 0,
+    );
+    assert.match(
+      (await page.locator('#domain-check-error').textContent()) ?? '',
+      /must be a domain name/,
+    );
   });
 });

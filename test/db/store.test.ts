@@ -16,7 +16,13 @@ function freshStore() {
 
 function seed(store: ReturnType<typeof openStore>) {
   const account = store.accounts.create(
-    { name: 'Pine Lodge', sendingAddress: 'desk@pine.example', replyTo: null, method: 'smtp', settings: { host: 'smtp.pine.example' } },
+    {
+      name: 'Pine Lodge',
+      sendingAddress: 'desk@pine.example',
+      replyTo: null,
+      method: 'smtp',
+      settings: { host: 'smtp.pine.example' },
+    },
     1_000,
   );
   const send = store.sends.create({
@@ -40,10 +46,18 @@ describe('migrations', () => {
     const file = path.join(makeTempDir(), 'fresh.sqlite');
     const db = new Database(file);
     const applied = migrate(db);
-    assert.deepEqual(applied, migrations.map((m) => m.version));
+    assert.deepEqual(
+      applied,
+      migrations.map((m) => m.version),
+    );
     assert.equal(schemaVersion(db), migrations.at(-1)?.version);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-    assert.deepEqual(tables.map((t: any) => t.name), ['accounts', 'events', 'mandrill_cursors', 'schema_migrations', 'sends']);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all();
+    assert.deepEqual(
+      tables.map((t: any) => t.name),
+      ['accounts', 'events', 'mandrill_cursors', 'schema_migrations', 'sends'],
+    );
     assert.deepEqual(migrate(db), [], 'a second run applies nothing');
     db.close();
   });
@@ -51,10 +65,15 @@ describe('migrations', () => {
   it('roll back a failing step', () => {
     const db = new Database(':memory:');
     migrate(db);
-    const broken = [...migrations, { version: 999, name: 'broken', sql: 'CREATE TABLE x (a); SELECT * FROM missing_table;' }];
+    const broken = [
+      ...migrations,
+      { version: 999, name: 'broken', sql: 'CREATE TABLE x (a); SELECT * FROM missing_table;' },
+    ];
     assert.throws(() => migrate(db, broken), /no such table/);
     assert.equal(schemaVersion(db), migrations.at(-1)?.version);
-    const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'x'").get() as { n: number };
+    const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'x'").get() as {
+      n: number;
+    };
     assert.equal(row.n, 0);
     db.close();
   });
@@ -64,7 +83,15 @@ describe('events', () => {
   it('append once per dedup key', () => {
     const store = freshStore();
     const { account, send } = seed(store);
-    const input = { sendId: send.id, accountId: account.id, type: 'open' as const, source: 'mandrill-poll' as const, occurredAt: 3_000, dedupKey: 'k1', patch: { addOpens: 1 } };
+    const input = {
+      sendId: send.id,
+      accountId: account.id,
+      type: 'open' as const,
+      source: 'mandrill-poll' as const,
+      occurredAt: 3_000,
+      dedupKey: 'k1',
+      patch: { addOpens: 1 },
+    };
     assert.ok(recordEvent(store, input, 4_000).event);
     assert.equal(recordEvent(store, input, 5_000).event, null);
     assert.equal(store.sends.get(send.id)?.opens, 1);
@@ -75,9 +102,28 @@ describe('events', () => {
   it('keep a late state change without moving the send back', () => {
     const store = freshStore();
     const { account, send } = seed(store);
-    const base = { sendId: send.id, accountId: account.id, source: 'mandrill-poll' as const, occurredAt: 3_000 };
-    recordEvent(store, { ...base, type: 'bounced', state: 'bounced', dedupKey: 'b', patch: { reason: 'userunknown' } }, 4_000);
-    const late = recordEvent(store, { ...base, type: 'delivered', state: 'delivered', dedupKey: 'd' }, 5_000);
+    const base = {
+      sendId: send.id,
+      accountId: account.id,
+      source: 'mandrill-poll' as const,
+      occurredAt: 3_000,
+    };
+    recordEvent(
+      store,
+      {
+        ...base,
+        type: 'bounced',
+        state: 'bounced',
+        dedupKey: 'b',
+        patch: { reason: 'userunknown' },
+      },
+      4_000,
+    );
+    const late = recordEvent(
+      store,
+      { ...base, type: 'delivered', state: 'delivered', dedupKey: 'd' },
+      5_000,
+    );
     assert.equal(late.stateChanged, false);
     assert.equal(late.event?.stateBefore, 'bounced');
     assert.equal(late.event?.stateAfter, 'bounced');

@@ -52,11 +52,14 @@ describe('parseDnsServers', () => {
     '127.0.0.1:53,',
   ]) {
     it(`rejects ${JSON.stringify(bad)}`, () => {
-      assert.throws(() => parseDnsServers(bad), (error: Error) => {
-        assert.match(error.message, /Invalid DNS server/);
-        assert.match(error.message, /HOST:PORT/);
-        return true;
-      });
+      assert.throws(
+        () => parseDnsServers(bad),
+        (error: Error) => {
+          assert.match(error.message, /Invalid DNS server/);
+          assert.match(error.message, /HOST:PORT/);
+          return true;
+        },
+      );
     });
   }
   it('names the invalid entry', () => {
@@ -72,10 +75,9 @@ describe('createResolver', () => {
   });
   it('returns MX, A and AAAA answers', async () => {
     await withZone(ZONE, async (resolver) => {
-      assert.deepEqual(
-        await resolver('example.com', 'MX'),
-        [{ exchange: 'mx.example.com', priority: 10 }],
-      );
+      assert.deepEqual(await resolver('example.com', 'MX'), [
+        { exchange: 'mx.example.com', priority: 10 },
+      ]);
       assert.deepEqual(await resolver('mx.example.com', 'A'), ['192.0.2.25']);
       assert.deepEqual(await resolver('v6.example.com', 'AAAA'), ['2001:db8::25']);
     });
@@ -113,7 +115,11 @@ describe('createResolver', () => {
     const silent = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
     try {
-      const resolver = createResolver({ servers: [`127.0.0.1:${silent.address().port}`], timeoutMs: 200, tries: 1 });
+      const resolver = createResolver({
+        servers: [`127.0.0.1:${silent.address().port}`],
+        timeoutMs: 200,
+        tries: 1,
+      });
       const code = await codeOf(resolver('example.com', 'TXT'));
       assert.ok(code === 'ETIMEOUT' || code === 'ECONNREFUSED', `unexpected code ${code}`);
     } finally {
@@ -146,11 +152,9 @@ describe('test DNS server', () => {
       const query = new Packet();
       query.header.id = 4242;
       query.header.rd = 1;
-      query.questions.push(new Packet.Question(
-        'large.example.com',
-        Packet.TYPE.TXT,
-        Packet.CLASS.IN,
-      ));
+      query.questions.push(
+        new Packet.Question('large.example.com', Packet.TYPE.TXT, Packet.CLASS.IN),
+      );
       const reply = await new Promise<Buffer>((resolve, reject) => {
         socket.once('message', resolve);
         socket.once('error', reject);
@@ -169,7 +173,10 @@ describe('test DNS server', () => {
     await withZone(ZONE, async (resolver) => {
       const answer = (await resolver('large.example.com', 'TXT')) as string[][];
       assert.equal(answer.length, 1);
-      assert.deepEqual(answer[0]?.map((chunk) => chunk.length), [255, 255, 255, 255, 180]);
+      assert.deepEqual(
+        answer[0]?.map((chunk) => chunk.length),
+        [255, 255, 255, 255, 180],
+      );
       assert.equal(answer[0]?.join(''), LARGE_TEXT);
     });
   });

@@ -103,7 +103,9 @@ describe('API errors', () => {
   });
 
   it('update with a bad address keeps the stored account', async () => {
-    const response = await server.request('PATCH', `/api/accounts/${accountId}`, { sendingAddress: 'nope' });
+    const response = await server.request('PATCH', `/api/accounts/${accountId}`, {
+      sendingAddress: 'nope',
+    });
     assert.equal(response.status, 400);
     const stored = await server.request('GET', `/api/accounts/${accountId}`);
     assert.equal(stored.body.account.sendingAddress, 'hello@dune.example');

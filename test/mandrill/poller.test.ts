@@ -12,7 +12,10 @@ describe('Mandrill poller', () => {
   let databasePath: string;
   let accountId: number;
 
-  const env = () => ({ DELIVERABILITY_MANDRILL_BASE_URL: mandrill.url, DELIVERABILITY_DATABASE: databasePath });
+  const env = () => ({
+    DELIVERABILITY_MANDRILL_BASE_URL: mandrill.url,
+    DELIVERABILITY_DATABASE: databasePath,
+  });
 
   before(async () => {
     mandrill = await startMandrillStandIn({ apiKeys: [KEY] });
@@ -93,10 +96,16 @@ describe('Mandrill poller', () => {
   });
 
   it('records messages sent outside the product as external', async () => {
-    const outside = mandrill.addMessage({ email: 'walkin@guests.example', sender: 'stay@lakeside.example', subject: 'Sent from Mandrill directly' });
+    const outside = mandrill.addMessage({
+      email: 'walkin@guests.example',
+      sender: 'stay@lakeside.example',
+      subject: 'Sent from Mandrill directly',
+    });
     await server.runJobsOnce();
     const list = await server.request('GET', `/api/sends?accountId=${accountId}&limit=100`);
-    const external = list.body.sends.find((s: { providerId: string }) => s.providerId === outside._id);
+    const external = list.body.sends.find(
+      (s: { providerId: string }) => s.providerId === outside._id,
+    );
     assert.ok(external, 'the external message was not recorded');
     assert.equal(external.kind, 'external');
     assert.equal(external.state, 'delivered');

@@ -39,7 +39,12 @@ describe('sending by each method', () => {
 
   after(async () => {
     await server?.close();
-    await Promise.all([relay?.close(), managerServer?.close(), implicitTlsServer?.close(), mandrill?.close()]);
+    await Promise.all([
+      relay?.close(),
+      managerServer?.close(),
+      implicitTlsServer?.close(),
+      mandrill?.close(),
+    ]);
   });
 
   async function createAccount(body: Record<string, unknown>): Promise<number> {
@@ -203,7 +208,10 @@ describe('sending by each method', () => {
   });
 
   it('mandrill method records accepted and rejected recipients', async () => {
-    const accountId = await createAccount({ method: 'mandrill', settings: { apiKey: MANDRILL_KEY } });
+    const accountId = await createAccount({
+      method: 'mandrill',
+      settings: { apiKey: MANDRILL_KEY },
+    });
     const response = await send(accountId, ['guest@guests.example', 'blocked@guests.example']);
     assert.equal(response.status, 201, JSON.stringify(response.body));
     const [accepted, rejected] = response.body.sends;
@@ -218,7 +226,10 @@ describe('sending by each method', () => {
   });
 
   it('mandrill method reports an invalid key as failed without the key', async () => {
-    const accountId = await createAccount({ method: 'mandrill', settings: { apiKey: 'md-revoked-key-999' } });
+    const accountId = await createAccount({
+      method: 'mandrill',
+      settings: { apiKey: 'md-revoked-key-999' },
+    });
     const [sent] = (await send(accountId, 'guest@guests.example')).body.sends;
     assert.equal(sent.state, 'failed');
     assert.match(sent.detail, /Invalid_Key/);
@@ -226,7 +237,10 @@ describe('sending by each method', () => {
   });
 
   it('account API masks secrets', async () => {
-    const accountId = await createAccount({ method: 'mandrill', settings: { apiKey: MANDRILL_KEY } });
+    const accountId = await createAccount({
+      method: 'mandrill',
+      settings: { apiKey: MANDRILL_KEY },
+    });
     const response = await server.request('GET', `/api/accounts/${accountId}`);
     assert.equal(response.status, 200);
     assert.equal(response.body.account.settings.apiKey, '****6789');

@@ -21,9 +21,9 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.DELIVERABILITY_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(
-      `Chromium is missing. No executable exists at ${executablePath}. Install it with `
-        + '`apt-get install chromium`, or set DELIVERABILITY_CHROMIUM to the path of a Chromium '
-        + 'executable.',
+      `Chromium is missing. No executable exists at ${executablePath}. Install it with ` +
+        '`apt-get install chromium`, or set DELIVERABILITY_CHROMIUM to the path of a Chromium ' +
+        'executable.',
     );
   }
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createResolver } from '../../server/dns/resolver.js';
 import type { CountingResolver } from '../../server/dns/resolver.js';
 
-
 export type ZoneRecordType = 'TXT' | 'MX' | 'A' | 'AAAA' | 'CNAME' | 'PTR' | 'TYPE99';
 
 /** One resource record served by the test DNS server. */

@@ -33,7 +33,11 @@ export interface StandInOptions {
 }
 
 class ApiError extends Error {
-  constructor(readonly code: number, readonly errorName: string, message: string) {
+  constructor(
+    readonly code: number,
+    readonly errorName: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +51,13 @@ function dayOf(ts: number): string {
 }
 
 interface SendBody {
-  message?: { from_email?: string; subject?: string; to?: { email: string }[]; subaccount?: string; metadata?: Record<string, string> };
+  message?: {
+    from_email?: string;
+    subject?: string;
+    to?: { email: string }[];
+    subaccount?: string;
+    metadata?: Record<string, string>;
+  };
 }
 
 export async function startMandrillStandIn(options: StandInOptions): Promise<MandrillStandIn> {
@@ -56,7 +66,9 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
   const now = options.now ?? Date.now;
   const keys = new Set(options.apiKeys);
 
-  const store = (message: Partial<MandrillMessageInfo> & { email: string }): MandrillMessageInfo => {
+  const store = (
+    message: Partial<MandrillMessageInfo> & { email: string },
+  ): MandrillMessageInfo => {
     const info: MandrillMessageInfo = {
       ts: Math.floor(now() / 1000),
       _id: newId(),
@@ -77,7 +89,11 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
   const send = (body: SendBody) => {
     const message = body.message;
     if (!message?.from_email || !message.to?.length) {
-      throw new ApiError(-2, 'ValidationError', 'Validation error: {"message":{"to":"Please enter an array"}}');
+      throw new ApiError(
+        -2,
+        'ValidationError',
+        'Validation error: {"message":{"to":"Please enter an array"}}',
+      );
     }
     return message.to.map((recipient) => {
       const rejectReason = options.rejects?.[recipient.email.toLowerCase()];
@@ -95,7 +111,12 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     });
   };
 
-  const search = (body: { query?: string; date_from?: string; date_to?: string; limit?: number }) => {
+  const search = (body: {
+    query?: string;
+    date_from?: string;
+    date_to?: string;
+    limit?: number;
+  }) => {
     const limit = body.limit ?? 100;
     if (limit > 1000) throw new ApiError(-2, 'ValidationError', 'limit must be at most 1000');
     const sub = body.query?.match(/^subaccount:(\S+)$/)?.[1];
@@ -120,7 +141,12 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
         return search(body);
       case '/messages/info': {
         const info = messages.get(String(body.id));
-        if (!info) throw new ApiError(11, 'Unknown_Message', `No message exists with the id '${String(body.id)}'`);
+        if (!info)
+          throw new ApiError(
+            11,
+            'Unknown_Message',
+            `No message exists with the id '${String(body.id)}'`,
+          );
         return info;
       }
       default:
@@ -136,13 +162,22 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       let status = 200;
       let payload: unknown;
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<
+          string,
+          unknown
+        >;
         requests.push({ path, key: typeof body.key === 'string' ? body.key : undefined });
         payload = route(path, body);
       } catch (error) {
         status = 500;
-        const apiError = error instanceof ApiError ? error : new ApiError(-1, 'GeneralError', String(error));
-        payload = { status: 'error', code: apiError.code, name: apiError.errorName, message: apiError.message };
+        const apiError =
+          error instanceof ApiError ? error : new ApiError(-1, 'GeneralError', String(error));
+        payload = {
+          status: 'error',
+          code: apiError.code,
+          name: apiError.errorName,
+          message: apiError.message,
+        };
       }
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));

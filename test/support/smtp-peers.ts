@@ -33,7 +33,13 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     secure: options.secure ?? false,
     key: options.tls?.key,
     cert: options.tls?.cert,
-    disabledCommands: options.tls ? (options.auth ? [] : ['AUTH']) : options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    disabledCommands: options.tls
+      ? options.auth
+        ? []
+        : ['AUTH']
+      : options.auth
+        ? ['STARTTLS']
+        : ['STARTTLS', 'AUTH'],
     authOptional: !options.auth,
     allowInsecureAuth: !options.tls,
     disableReverseLookup: true,
@@ -43,13 +49,17 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
         callback(null, { user: auth.username });
         return;
       }
-      const error = Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 });
+      const error = Object.assign(new Error('5.7.8 Authentication credentials invalid'), {
+        responseCode: 535,
+      });
       callback(error);
     },
     onRcptTo(address, _session, callback) {
       if (unknown.has(address.address.toLowerCase())) {
         const error = Object.assign(
-          new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`),
+          new Error(
+            `5.1.1 <${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`,
+          ),
           { responseCode: 550 },
         );
         callback(error);
