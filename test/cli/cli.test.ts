@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot } from '../../server/paths.js';
+import { corpusDir } from '../support/corpus.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { loadCorpusZone } from '../support/zones.js';
+
+const run = promisify(execFile);
+const cli = path.join(repoRoot, 'dist', 'server', 'cli.js');
+
+async function deliverability(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      env: { ...process.env, DELIVERABILITY_LOG_LEVEL: 'silent' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('deliverability command', () => {
+  let dns: DnsServer;
+
+  before(async () => {
+    dns = await startDnsServer(loadCorpusZone());
+  });
+
+  after(async () => {
+    await dns?.close();
+  });
+
+  it('check --json prints the report keys', async () => {
+    const result = await deliverability('check', '18f.gov', '--json', '--dns', dns.address);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(
+      Object.keys(report).filter((k) => k !== 'checkedAt'),
+      ['domain', 'spf', 'dkim', 'dmarc', 'methods'],
+    );
+    assert.equal(report.dmarc.policy, 'reject');
+    assert.equal(report.spf.record, 'v=spf1 -all');
+    assert.equal(report.methods.mandrill.dkim.result, 'pass');
+  });
+
+  it('spf --json passes a Google IP for gmail.com', async () => {
+    const result = await deliverability(
+      'spf',
+      'gmail.com',
+      '--ip',
+      '74.125.1.1',
+      '--json',
+      '--dns',
+      dns.address,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).result, 'pass');
+  });
+
+  it('spf --json fails an unlisted IP under -all', async () => {
+    const result = await deliverability(
+      'spf',
+      '18f.gov',
+      '--ip',
+      '192.0.2.1',
+      '--json',
+      '--dns',
+      dns.address,
+    );
+    assert.equal(JSON.parse(result.stdout).result, 'fail');
+  });
+
+  it('spf rejects an invalid IP', async () => {
+    const result = await deliverability(
+      'spf',
+      'gmail.com',
+      '--ip',
+      '999.1.1.1',
+      '--dns',
+      dns.address,
+    );
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Invalid --ip "999\.1\.1\.1"/);
+  });
+
+  it('check rejects an invalid --dns value', async () => {
+    const result = await deliverability('check', '18f.gov', '--dns', 'localhost');
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /Invalid DNS server "localhost"/);
+  });
+
+  it('bounce --json classifies a corpus message', async () => {
+    const file = path.join(corpusDir, 'bounces', 'lhost-postfix-04.eml');
+    const result = await deliverability('bounce', file, '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const [recipient] = JSON.parse(result.stdout).recipients;
+    assert.equal(recipient.reason, 'userunknown');
+    assert.equal(recipient.status, '5.1.1');
+    assert.equal(recipient.replyCode, 550);
+    assert.equal(recipient.hardBounce, true);
+  });
+
+  it('bounce names a missing file', async () => {
+    const result = await deliverability('bounce', '/nonexistent/x.eml', '--json');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Cannot read \/nonexistent\/x\.eml: no such file/);
+  });
+
+  it('invalid configuration names the variable', async () => {
+    const { code, stderr } = await run(
+      process.execPath,
+      [cli, 'check', 'example.com', '--dns', dns.address],
+      {
+        env: { ...process.env, DELIVERABILITY_PORT: 'eighty' },
+      },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(code, 2);
+    assert.match(stderr, /DELIVERABILITY_PORT="eighty"/);
+  });
+});
