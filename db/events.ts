@@ -41,7 +41,6 @@ export function eventQueries(db: Database): Store['events'] {
     VALUES (@sendId, @accountId, @providerId, @type, @source, @occurredAt, @recordedAt,
      @stateBefore, @stateAfter, @data, @dedupKey)
     ON CONFLICT (dedup_key) DO NOTHING`);
-  const byId = db.prepare('SELECT * FROM events WHERE id = ?');
   const forSend = db.prepare('SELECT * FROM events WHERE send_id = ? ORDER BY occurred_at, id');
   const link = db.prepare(`UPDATE events SET send_id = ?
     WHERE send_id IS NULL AND account_id = ? AND provider_id = ?`);
@@ -53,7 +52,7 @@ export function eventQueries(db: Database): Store['events'] {
         data: event.data === undefined ? null : JSON.stringify(event.data),
       });
       if (result.changes === 0) return null;
-      return toRecord(byId.get(Number(result.lastInsertRowid)) as EventRow);
+      return { ...event, id: Number(result.lastInsertRowid) };
     },
     listForSend: (sendId) => (forSend.all(sendId) as EventRow[]).map(toRecord),
     linkUnlinked: (accountId, providerId, sendId) =>

@@ -36,7 +36,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     events: eventQueries(db),
     cursors: cursorQueries(db),
     reports: reportQueries(db),
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    // Inside an open transaction, run `fn` in it directly: a nested one would add a savepoint per call.
+    transaction: <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)()),
     integrityCheck: () => {
       const rows = db.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((row) => row.integrity_check).join('\n');

@@ -172,7 +172,10 @@ export interface Store {
     countsByMethod(from: number, to: number): MethodCounts[];
     countsByMethodAndBucket(from: number, to: number, bucketMs: number): MethodBucketCounts[];
   };
-  /** Runs `fn` in one transaction; `fn` must be synchronous. */
+  /**
+   * Runs `fn` in one transaction; `fn` must be synchronous. A call inside
+   * another transaction joins it, so an error rolls back the outer one too.
+   */
   transaction<T>(fn: () => T): T;
   /** Returns "ok" or the problems SQLite's integrity check found. */
   integrityCheck(): string;
