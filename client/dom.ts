@@ -52,7 +52,7 @@ export function showStatus(
  * Creates a `<pre><code>` block for text meant to be copied, such as a DNS record, with a
  * Copy button when the browser allows clipboard writes (secure contexts only).
  */
-export function codeBlock(text: string): HTMLDivElement {
+export function codeBlock(text: string, copyText = text): HTMLDivElement {
   const block = el('div', { className: 'code-block' }, [el('pre', {}, [el('code', { text })])]);
   if (navigator.clipboard) {
     const button = el('button', {
@@ -61,7 +61,7 @@ export function codeBlock(text: string): HTMLDivElement {
       attrs: { type: 'button' },
     });
     button.addEventListener('click', () => {
-      navigator.clipboard.writeText(text).then(
+      navigator.clipboard.writeText(copyText).then(
         () => flashLabel(button, 'Copied'),
         () => flashLabel(button, 'Copy failed'),
       );

@@ -106,7 +106,21 @@ function fixes(verdict: MethodVerdict): HTMLElement | null {
     el(
       'ul',
       {},
-      verdict.fixes.map((text) => el('li', {}, [codeBlock(text)])),
+      verdict.fixes.map((text) => el('li', {}, [fixItem(text)])),
     ),
   ]);
+}
+
+/** A record fix reads `TYPE NAME VALUE`, with an optional note in brackets after a quoted value. */
+const RECORD_FIX = /^(TXT|CNAME|MX) (\S+) ("[^"]*"|\S+)( \(.*\))?$/;
+
+/**
+ * Shows a record to publish as code whose Copy button copies the value alone, so neither the
+ * name nor the note ends up in the DNS record; other fixes are plain advice.
+ */
+function fixItem(text: string): HTMLElement {
+  const match = RECORD_FIX.exec(text);
+  if (!match) return el('p', { className: 'fix-advice', text });
+  const value = match[3]?.replace(/^"|"$/g, '') ?? '';
+  return codeBlock(text, value);
 }

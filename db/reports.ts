@@ -40,8 +40,9 @@ export function reportQueries(db: Database): Store['reports'] {
       SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
     FROM sends WHERE created_at >= ? AND created_at < ?
     GROUP BY method, state`);
+  // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
   const byBucket =
-    db.prepare(`SELECT method, state, (created_at / @bucket) * @bucket AS bucket_start,
+    db.prepare(`SELECT method, state, (created_at / CAST(@bucket AS INTEGER)) * @bucket AS bucket_start,
       COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
       SUM(complaints > 0) AS complained
     FROM sends WHERE created_at >= @from AND created_at < @to

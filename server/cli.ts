@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import fs from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
+import { z } from 'zod';
 import { parseBounce } from './bounces/index.js';
 import { formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
-import { runDomainCheck } from './domains/service.js';
+import { domainName, runDomainCheck } from './domains/service.js';
 import { AppError } from './errors.js';
 import { startServer } from './main.js';
+import { parseInput } from './validation.js';
 
 function dnsOption(): Option {
   return new Option(
@@ -33,9 +35,27 @@ function print(value: unknown, json: boolean, text: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
 }
 
+function portOption(value: string): string {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError(
+      `Invalid port "${value}": must be a whole number from 0 to 65535.`,
+    );
+  }
+  return value;
+}
+
 async function serve(options: { port?: string; dns?: string[] }): Promise<void> {
   const config = configWith(options.dns, options.port ? { DELIVERABILITY_PORT: options.port } : {});
-  const server = await startServer(config);
+  const server = await startServer(config).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+    const problem = error.code === 'EADDRINUSE' ? 'is in use' : 'needs more privileges';
+    throw new AppError(
+      500,
+      'listen_failed',
+      `Port ${config.port} on ${config.host} ${problem}: choose another with --port or DELIVERABILITY_PORT`,
+    );
+  });
   process.stdout.write(`Deliverability Desk is serving the dashboard on ${server.url}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
@@ -66,28 +86,35 @@ async function check(
   print(result, Boolean(options.json), () => formatDomainCheck(result));
 }
 
+const spfRequest = z
+  .object({
+    domain: domainName,
+    ip: z
+      .string()
+      .refine((ip) => isIP(ip) !== 0, 'must be an IPv4 or IPv6 address such as 192.0.2.10'),
+    sender: z.email('must be an email address such as bounce@example.com').optional(),
+    helo: domainName.optional(),
+  })
+  .refine((r) => !r.sender || r.sender.split('@')[1]?.toLowerCase() === r.domain, {
+    message:
+      'must be at DOMAIN, because SPF checks the domain of the sender; leave it out to use postmaster@DOMAIN',
+    path: ['sender'],
+  });
+
 async function spf(
   domain: string,
   options: { ip: string; sender?: string; helo?: string; json?: boolean; dns?: string[] },
 ) {
-  if (!ipaddr.isValid(options.ip)) {
-    throw new AppError(
-      400,
-      'invalid_input',
-      `Invalid --ip ${JSON.stringify(options.ip)}: must be an IPv4 or IPv6 address`,
-    );
-  }
+  const request = parseInput(spfRequest, { ...options, domain }, 'spf arguments');
   const config = configWith(options.dns);
   const result = await evaluateSpf({
-    ip: options.ip,
-    sender: options.sender ?? `postmaster@${domain}`,
-    helo: options.helo ?? domain,
+    ip: request.ip,
+    sender: request.sender ?? `postmaster@${request.domain}`,
+    helo: request.helo ?? request.domain,
     resolver: createResolver({ servers: config.dnsServers }),
   });
-  print(
-    result,
-    Boolean(options.json),
-    () => `${result.result}${result.explanation ? `: ${result.explanation}` : ''}`,
+  print(result, Boolean(options.json), () =>
+    result.explanation ? `${result.result}: ${result.explanation}` : result.result,
   );
 }
 
@@ -124,11 +151,20 @@ export function buildProgram(): Command {
     .description(
       'Deliverability Desk: domain checks, sends and delivery reports per sending method',
     )
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Usage errors exit with 2, like invalid values, instead of commander's 1.
+    .exitOverride((error) => {
+      if (error.exitCode === 0) process.exit(0);
+      process.exit(2);
+    });
   program
     .command('serve')
     .description('serve the API and the dashboard')
-    .option('--port <port>', 'TCP port to listen on (default: DELIVERABILITY_PORT or 3000)')
+    .option(
+      '--port <port>',
+      'TCP port to listen on (default: DELIVERABILITY_PORT or 3000)',
+      portOption,
+    )
     .addOption(dnsOption())
     .action(serve);
   program

@@ -18,6 +18,8 @@ export interface Config {
     fromAddress: string;
     fromName: string;
     envelopeDomain: string;
+    /** The relay's envelope sender: `bounces@` the envelope domain. */
+    envelopeFrom: string;
     relayIps: string[];
     dkimDomain: string;
     dkimSelector: string;
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const e = parsed.data;
   const platformDomain = e.DELIVERABILITY_PLATFORM_FROM.split('@')[1] ?? '';
+  const envelopeDomain = e.DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN ?? platformDomain;
   return {
     port: e.DELIVERABILITY_PORT,
     host: e.DELIVERABILITY_HOST,
@@ -115,7 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     platform: {
       fromAddress: e.DELIVERABILITY_PLATFORM_FROM,
       fromName: e.DELIVERABILITY_PLATFORM_FROM_NAME,
-      envelopeDomain: e.DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN ?? platformDomain,
+      envelopeDomain,
+      envelopeFrom: `bounces@${envelopeDomain}`,
       relayIps: e.DELIVERABILITY_PLATFORM_RELAY_IPS,
       dkimDomain: e.DELIVERABILITY_PLATFORM_DKIM_DOMAIN ?? platformDomain,
       dkimSelector: e.DELIVERABILITY_PLATFORM_DKIM_SELECTOR,

@@ -1,6 +1,28 @@
 import type { z } from 'zod';
 import { AppError } from './errors.js';
 
+/** Fields whose values never appear in an error message. */
+const SECRET_FIELDS = new Set(['password', 'apiKey', 'key']);
+const MAX_SHOWN = 60;
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** Quotes a scalar value for a message, shortened; objects and secrets are not shown. */
+function shown(path: PropertyKey[], value: unknown): string {
+  const last = path.at(-1);
+  if (typeof last === 'string' && SECRET_FIELDS.has(last)) return '';
+  if (value === undefined || (typeof value === 'object' && value !== null)) return '';
+  const text = JSON.stringify(value);
+  return ` (got ${text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}..."` : text})`;
+}
+
 /**
  * Parses `input` with `schema` or throws a 400 AppError whose message names
  * each invalid field, the value given and what is expected.
@@ -10,11 +32,18 @@ export function parseInput<T extends z.ZodType>(
   input: unknown,
   what: string,
 ): z.output<T> {
+  if (input === undefined) {
+    throw new AppError(
+      400,
+      'invalid_input',
+      `Invalid ${what}: the request has no body; send a JSON object with Content-Type: application/json`,
+    );
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(body)',
-    message: issue.message,
+    field: issue.path.map(String).join('.') || '(body)',
+    message: `${issue.message}${shown(issue.path, valueAt(input, issue.path))}`,
   }));
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   throw new AppError(400, 'invalid_input', `Invalid ${what}: ${summary}`, { issues });

@@ -10,18 +10,44 @@ const hostName = z
     'must be a host name such as smtp.example.com',
   );
 
+/** The API shows secrets as `****` plus, for API keys, the last four characters. */
+export const MASK_PREFIX = '****';
+
+const notMasked = (value: string) => !value.startsWith(MASK_PREFIX);
+const MASKED_MESSAGE =
+  'is the masked value the API shows; send the real secret, or leave the field out to keep the stored one';
+
+const selectorName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be a DKIM selector such as s1',
+  );
+
 export const smtpSettingsSchema = z.strictObject({
   host: hostName,
-  port: z.coerce.number().int().min(1).max(65535),
+  port: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535, usually 465 or 587' })
+    .int()
+    .min(1)
+    .max(65535),
   security: z.enum(['tls', 'starttls'], {
     message: 'must be "tls" (implicit TLS, usually port 465) or "starttls" (usually port 587)',
   }),
   user: z.string().min(1).optional(),
-  password: z.string().optional(),
+  password: z.string().refine(notMasked, MASKED_MESSAGE).optional(),
+  /** DKIM selectors the server signs with, beyond those of the big providers. */
+  dkimSelectors: z.array(selectorName).max(10).optional(),
 });
 
 export const mandrillSettingsSchema = z.strictObject({
-  apiKey: z.string().trim().min(1, 'is required: the Mandrill API key of the account'),
+  apiKey: z
+    .string()
+    .trim()
+    .min(1, 'is required: the Mandrill API key of the account')
+    .refine(notMasked, MASKED_MESSAGE),
   subaccount: z.string().trim().min(1).optional(),
 });
 
@@ -34,21 +60,27 @@ const common = {
 };
 
 /** A whole account as stored: the method's settings must match the method. */
-export const accountSchema = z.discriminatedUnion('method', [
-  z.object({
-    ...common,
-    method: z.literal('default'),
-    settings: defaultSettingsSchema.default({}),
-  }),
-  z.object({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
-  z.object({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
-]);
+export const accountSchema = z.discriminatedUnion(
+  'method',
+  [
+    z.object({
+      ...common,
+      method: z.literal('default'),
+      settings: defaultSettingsSchema.default({}),
+    }),
+    z.object({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
+    z.object({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
+  ],
+  { error: 'must be "default", "smtp" or "mandrill"' },
+);
 
 export const accountPatchSchema = z.strictObject({
   name: common.name.optional(),
   sendingAddress: common.sendingAddress.optional(),
   replyTo: z.email('must be an email address').nullable().optional(),
-  method: z.enum(['default', 'smtp', 'mandrill']).optional(),
+  method: z
+    .enum(['default', 'smtp', 'mandrill'], { error: 'must be "default", "smtp" or "mandrill"' })
+    .optional(),
   settings: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -1,22 +1,27 @@
 import type { AccountRecord, Store } from '../../db/types.js';
 import { notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
-import { accountPatchSchema, accountSchema } from './schema.js';
+import { accountPatchSchema, accountSchema, MASK_PREFIX } from './schema.js';
 
 /** An account as shown outside the server: secrets are masked. */
 export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record<string, unknown> };
 
-const SECRET_FIELDS = new Set(['password', 'apiKey']);
-
-function mask(value: unknown): string {
-  const text = String(value ?? '');
-  return text.length > 8 ? `****${text.slice(-4)}` : '****';
+/**
+ * A password is shown as `****` alone, since any part of it helps a guess. An
+ * API key keeps its last four characters, so support can tell keys apart.
+ */
+function mask(field: string, value: unknown): unknown {
+  if (!value) return value;
+  if (field === 'password') return MASK_PREFIX;
+  if (field !== 'apiKey') return value;
+  const text = String(value);
+  return text.length > 12 ? `${MASK_PREFIX}${text.slice(-4)}` : MASK_PREFIX;
 }
 
 export function toPublicAccount(account: AccountRecord): PublicAccount {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(account.settings)) {
-    settings[key] = SECRET_FIELDS.has(key) && value ? mask(value) : value;
+    settings[key] = mask(key, value);
   }
   return { ...account, settings };
 }

@@ -125,6 +125,8 @@ export interface PlatformIdentity {
   fromAddress: string;
   /** The domain of the relay's envelope sender (return path). */
   envelopeDomain: string;
+  /** The relay's envelope sender (MAIL FROM), at `envelopeDomain`. */
+  envelopeFrom: string;
   /** The platform relay's public sending IPs. */
   relayIps: string[];
   dkimDomain: string;

@@ -16,7 +16,7 @@ export async function defaultVerdict(
 ): Promise<MethodVerdict> {
   const { platform, resolver } = options;
   const fromDomain = domainOf(platform.fromAddress);
-  const sender = `postmaster@${platform.envelopeDomain}`;
+  const sender = platform.envelopeFrom;
   const [platformDmarc, evaluations] = await Promise.all([
     checkDmarc(fromDomain, resolver),
     Promise.all(

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import net from 'node:net';
 import type { Resolver } from '../dns/types.js';
 import { providerForHost, providersInIncludes } from './providers.js';
@@ -215,6 +216,8 @@ async function evaluateHostIps(
 }
 
 async function resolveHost(host: string, resolver: Resolver): Promise<string[]> {
+  // An address given as the host is the sending IP itself.
+  if (isIP(host)) return [host];
   // A failed lookup, void or not, leaves that family's addresses unknown for this estimate.
   const lookups = await Promise.allSettled([resolver(host, 'A'), resolver(host, 'AAAA')]);
   return lookups.flatMap((lookup) =>
@@ -234,7 +237,7 @@ function dkimReason(
   if (provider) {
     return `No ${provider.name} DKIM key is published for ${domain}, so ${provider.name} signs with its own domain, which does not align with ${domain}.`;
   }
-  return `No DKIM key was found for ${domain} at the selectors we know; if the server signs with another selector, add it to the account.`;
+  return `No DKIM key was found for ${domain} at the selectors we know; if the server signs with another selector, add it to the account's dkimSelectors setting.`;
 }
 
 function dkimFix(domain: string, provider: MailProvider | undefined): string {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { checkDomain } from '../checks/index.js';
 import type { DomainCheck, PlatformIdentity } from '../checks/types.js';
@@ -10,7 +11,8 @@ export interface DomainCheckDeps {
   platform: PlatformIdentity;
 }
 
-const domainName = z
+/** A domain name, lower-cased and without a trailing dot. */
+export const domainName = z
   .string()
   .trim()
   .toLowerCase()
@@ -20,8 +22,9 @@ const domainName = z
       .string()
       .regex(
         /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)+$/,
-        'must be a domain name such as example.com',
-      ),
+        'must be a domain name such as example.com (use punycode, xn--, for non-ASCII names)',
+      )
+      .refine((value) => !isIP(value), 'must be a domain name, not an IP address'),
   );
 
 export const checkRequestSchema = z.object({

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { SmtpSettings } from '../accounts/schema.js';
 import { createAccount, getAccount, toPublicAccount, updateAccount } from '../accounts/service.js';
 import { runDomainCheck } from '../domains/service.js';
 import type { Services } from '../services.js';
@@ -37,10 +38,11 @@ export function accountRoutes(services: Services): Router {
   /** The domain check of the account's sending domain, with its SMTP host when it has one. */
   router.get('/:id/check', async (req, res) => {
     const account = getAccount(store, idParam(req.params.id));
-    const smtpHost = account.method === 'smtp' ? String(account.settings.host) : undefined;
+    const smtp = account.method === 'smtp' ? (account.settings as SmtpSettings) : undefined;
     const check = await runDomainCheck(services.domainChecks, {
       domain: account.sendingAddress.split('@')[1],
-      smtpHost,
+      smtpHost: smtp?.host,
+      selectors: smtp?.dkimSelectors?.join(','),
     });
     res.json({ accountId: account.id, method: account.method, check });
   });

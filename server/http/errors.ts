@@ -16,7 +16,15 @@ export function errorBody(error: AppError) {
 export const notFoundRoute: RequestHandler = (req, res) => {
   res
     .status(404)
-    .json(errorBody(new AppError(404, 'not_found', `No API route ${req.method} ${req.path}`)));
+    .json(
+      errorBody(
+        new AppError(
+          404,
+          'not_found',
+          `No API route ${req.method} ${req.originalUrl.split('?')[0]}`,
+        ),
+      ),
+    );
 };
 
 interface HttpParserError extends Error {
@@ -39,7 +47,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
             new AppError(
               400,
               'invalid_json',
-              `The request body is not valid JSON: ${parserError.message}`,
+              `The request body must be a JSON object or array: ${parserError.message}`,
             ),
           ),
         );

@@ -9,11 +9,15 @@ const DAY_MS = 24 * HOUR_MS;
 /** What each rate means, shown beside the numbers so the comparison is read fairly. */
 export const RATE_DEFINITIONS = {
   deliveryRate:
-    'Delivered divided by sent. Sent counts every send handed off (all but queued). For default ' +
-    "and smtp sends, delivered means the relay or the manager's server accepted the message and " +
-    'no bounce has been seen since, because the product sees nothing past that server; for ' +
-    'mandrill, it means Mandrill reported the message delivered to the receiving server.',
-  bounceRate: 'Bounced (hard and soft) divided by sent.',
+    'Delivered divided by sent. Sent counts the sends that reached a server, whether it took or ' +
+    'refused them: all but queued, failed (no connection, TLS or login) and unknown (the process ' +
+    'stopped during the hand-off). For default and smtp sends, delivered means the relay or the ' +
+    "manager's server accepted the message and no bounce has been seen since, because the product " +
+    'sees nothing past that server; for mandrill, it means Mandrill reported the message delivered ' +
+    'to the receiving server.',
+  bounceRate:
+    'Bounced (hard and soft) divided by sent. Recipients refused during the hand-off (an SMTP ' +
+    'reply such as 550 5.1.1, or a Mandrill rejection) count as rejected, shown apart.',
   openRate:
     'Sends opened at least once divided by delivered. Only mandrill tracks opens for now, so ' +
     'default and smtp show no open rate.',
@@ -49,7 +53,7 @@ function ratio(part: number, whole: number): number | null {
 export function summarize(method: Method, entry: MethodCounts | undefined): MethodSummary {
   const count = (state: SendState): number => entry?.counts[state] ?? 0;
   const total = Object.values(entry?.counts ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
-  const sent = total - count('queued');
+  const sent = total - count('queued') - count('failed') - count('unknown');
   // Only Mandrill reports delivery; for SMTP methods acceptance with no bounce is the best evidence.
   const delivered = count('delivered') + (method === 'mandrill' ? 0 : count('accepted'));
   const bounced = count('bounced');

@@ -21,7 +21,7 @@ export type ReplyClassifier = (reply: {
 export interface SendingDeps {
   store: Store;
   transports: TransportFactory;
-  platform: { fromAddress: string; fromName: string; envelopeDomain: string };
+  platform: { fromAddress: string; fromName: string; envelopeFrom: string };
   classifyReply?: ReplyClassifier;
   logger: Logger;
   now: () => number;
@@ -31,10 +31,15 @@ const MAX_RECIPIENTS = 50;
 
 export const sendRequestSchema = z
   .strictObject({
-    to: z.union([
-      z.email('must be an email address'),
-      z.array(z.email('must be an email address')).min(1).max(MAX_RECIPIENTS),
-    ]),
+    to: z.preprocess(
+      (value) => (typeof value === 'string' ? [value] : value),
+      z
+        .array(z.email('must be an email address'), {
+          error: 'must be an email address or a list of them',
+        })
+        .min(1, 'needs at least one recipient')
+        .max(MAX_RECIPIENTS, `allows at most ${MAX_RECIPIENTS} recipients; split the send`),
+    ),
     subject: z.string().trim().min(1, 'is required').max(998),
     text: z.string().max(1_000_000).optional(),
     html: z.string().max(1_000_000).optional(),
@@ -79,7 +84,7 @@ function compose(account: AccountRecord, request: SendRequest, deps: SendingDeps
         name: `${account.name} via ${deps.platform.fromName}`,
       },
       replyTo: account.replyTo ?? account.sendingAddress,
-      envelopeFrom: `bounces@${deps.platform.envelopeDomain}`,
+      envelopeFrom: deps.platform.envelopeFrom,
     };
   }
   return {
@@ -137,7 +142,8 @@ function recordQueued(
 function recordOutcome(deps: SendingDeps, send: SendRecord, outcome: RecipientOutcome): void {
   const now = deps.now();
   const classified =
-    outcome.state === 'rejected' && deps.classifyReply
+    // Mandrill's rejections are its own policy (reject_reason), not a receiver's reply to classify.
+    outcome.state === 'rejected' && send.method !== 'mandrill' && deps.classifyReply
       ? deps.classifyReply({
           replyCode: outcome.replyCode,
           status: outcome.statusCode,

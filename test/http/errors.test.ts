@@ -90,6 +90,37 @@ describe('API errors', () => {
     assert.match(response.body.error.message, /^Invalid send request: to/);
   });
 
+  it('IP address as a domain is 400', async () => {
+    const response = await server.request('GET', '/api/domains/127.0.0.1/check');
+    assert.equal(response.status, 400);
+    assert.match(response.body.error.message, /not an IP address/);
+  });
+
+  it('more than 50 recipients names the limit', async () => {
+    const to = Array.from({ length: 51 }, (_, i) => `guest${i}@guests.example`);
+    const response = await server.request('POST', `/api/accounts/${accountId}/sends`, {
+      to,
+      subject: 'Hi',
+      text: 'Hi',
+      kind: 'manual',
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.body.error.message, /to: allows at most 50 recipients/);
+  });
+
+  it('unknown method quotes the value', async () => {
+    const response = await server.request('POST', '/api/accounts', {
+      name: 'Typo',
+      sendingAddress: 'a@b.example',
+      method: 'smpt',
+    });
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /method: must be "default", "smtp" or "mandrill" \(got "smpt"\)/,
+    );
+  });
+
   it('invalid domain for a check is 400', async () => {
     const response = await server.request('GET', '/api/domains/not_a..domain/check');
     assert.equal(response.status, 400);

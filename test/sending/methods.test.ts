@@ -246,4 +246,33 @@ describe('sending by each method', () => {
     assert.equal(response.body.account.settings.apiKey, '****6789');
     assert.doesNotMatch(JSON.stringify(response.body), /md-test-key/);
   });
+
+  it('account API shows no part of a password', async () => {
+    const accountId = await createAccount({
+      method: 'smtp',
+      settings: {
+        host: 'smtp.example.net',
+        port: 587,
+        security: 'starttls',
+        user: 'u',
+        password: 'S3cretPassw0rd!',
+      },
+    });
+    const response = await server.request('GET', `/api/accounts/${accountId}`);
+    assert.equal(response.body.account.settings.password, '****');
+  });
+
+  it('account update refuses a masked secret and keeps the stored one', async () => {
+    const accountId = await createAccount({
+      method: 'mandrill',
+      settings: { apiKey: MANDRILL_KEY },
+    });
+    const update = await server.request('PATCH', `/api/accounts/${accountId}`, {
+      settings: { apiKey: '****6789' },
+    });
+    assert.equal(update.status, 400);
+    assert.match(update.body.error.message, /settings\.apiKey: is the masked value/);
+    const [sent] = (await send(accountId, 'guest@guests.example')).body.sends;
+    assert.equal(sent.state, 'accepted', sent.detail);
+  });
 });

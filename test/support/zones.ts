@@ -28,6 +28,7 @@ export function loadCorpusZone(file = 'real-world.json'): ZoneRecord[] {
 export const TEST_PLATFORM: PlatformIdentity = {
   fromAddress: 'notifications@mail.platform.example',
   envelopeDomain: 'bounce.platform.example',
+  envelopeFrom: 'bounces@bounce.platform.example',
   relayIps: ['203.0.113.10'],
   dkimDomain: 'mail.platform.example',
   dkimSelector: 'pm',
