@@ -31,6 +31,9 @@ export function sendRoutes(services: Services): Router {
 
   router.get('/sends', (req, res) => {
     const query = parseInput(listQuery, req.query, 'sends query');
+    if (query.accountId !== undefined && !store.accounts.get(query.accountId)) {
+      throw notFound('account', query.accountId);
+    }
     res.json({ sends: store.sends.listRecent(query).map(publicSend) });
   });
 

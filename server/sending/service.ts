@@ -40,7 +40,12 @@ export const sendRequestSchema = z
         .min(1, 'needs at least one recipient')
         .max(MAX_RECIPIENTS, `allows at most ${MAX_RECIPIENTS} recipients; split the send`),
     ),
-    subject: z.string().trim().min(1, 'is required').max(998),
+    subject: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(998)
+      .refine((subject) => !/[\r\n]/.test(subject), 'must be one line, without line breaks'),
     text: z.string().max(1_000_000).optional(),
     html: z.string().max(1_000_000).optional(),
     kind: z.enum(['manual', 'automated'], { message: 'must be "manual" or "automated"' }),

@@ -127,6 +127,23 @@ describe('API errors', () => {
     assert.match(response.body.error.message, /must be a domain name/);
   });
 
+  it('subject with a line break is 400', async () => {
+    const response = await server.request('POST', `/api/accounts/${accountId}/sends`, {
+      to: 'guest@guests.example',
+      subject: 'Hello\r\nBcc: victim@example.com',
+      text: 'Hi',
+      kind: 'manual',
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.body.error.message, /subject: must be one line/);
+  });
+
+  it('sends of an unknown account is 404', async () => {
+    const response = await server.request('GET', '/api/sends?accountId=999999');
+    assert.equal(response.status, 404);
+    assertErrorShape(response.body, 'not_found');
+  });
+
   it('unknown API route is a JSON 404', async () => {
     const response = await server.request('GET', '/api/nothing-here');
     assert.equal(response.status, 404);
