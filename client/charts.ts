@@ -94,6 +94,18 @@ export function markChartsLoading(): void {
   document.body.dataset.chartsReady = 'false';
 }
 
+/** Removes every drawn point, so a logged-out page keeps no report data, and marks them loading. */
+export function clearCharts(charts: ChartSet): void {
+  lastReport = null;
+  for (const spec of SPECS) {
+    const chart = charts[spec.name];
+    setEmptyState(chart.canvas, false);
+    chart.data.datasets = [];
+    chart.update('none');
+  }
+  markChartsLoading();
+}
+
 function setEmptyState(canvas: HTMLCanvasElement, empty: boolean): void {
   const figure = canvas.closest('figure');
   const box = canvas.parentElement;

@@ -15,14 +15,18 @@ interface DomainCheckElements {
   result: HTMLElement;
 }
 
+export interface DomainCheckForm {
+  /** Fills in the form and runs a check, for a check shared in the URL. */
+  check(domain: string, smtpHost: string): void;
+  /** Cancels a check in flight and empties the form, its error and the result. */
+  reset(): void;
+}
+
 /**
  * Wires the domain check form, which on submit fetches the check and renders the verdicts into
  * the result container. A failed check shows its message in the form and keeps the last result.
- * Returns a function that fills in the form and runs a check, for a check shared in the URL.
  */
-export function setUpDomainCheck(
-  elements: DomainCheckElements,
-): (domain: string, smtpHost: string) => void {
+export function setUpDomainCheck(elements: DomainCheckElements): DomainCheckForm {
   let pending: AbortController | null = null;
 
   const run = async (): Promise<void> => {
@@ -40,11 +44,15 @@ export function setUpDomainCheck(
     setBusy(elements, true);
     try {
       const check = await fetchDomainCheck(domain, smtpHost || null, controller.signal);
+      controller.signal.throwIfAborted();
       showError(elements, null);
       renderDomainCheck(elements.result, check);
       updateQuery({ domain, smtpHost }, false);
     } catch (error) {
-      if (!isAbortError(error)) showError(elements, errorMessage(error));
+      // A reset aborts the check, also when its own 401 ended the session, so nothing shows.
+      if (!controller.signal.aborted && !isAbortError(error)) {
+        showError(elements, errorMessage(error));
+      }
     } finally {
       if (pending === controller) {
         pending = null;
@@ -57,10 +65,20 @@ export function setUpDomainCheck(
     event.preventDefault();
     void run();
   });
-  return (domain, smtpHost) => {
-    elements.domainInput.value = domain;
-    elements.smtpHostInput.value = smtpHost;
-    void run();
+  return {
+    check(domain, smtpHost) {
+      elements.domainInput.value = domain;
+      elements.smtpHostInput.value = smtpHost;
+      void run();
+    },
+    reset() {
+      pending?.abort();
+      pending = null;
+      setBusy(elements, false);
+      elements.form.reset();
+      showError(elements, null);
+      elements.result.replaceChildren();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Outcome, SendState, SendingMethod } from './types.js';
+import type { Outcome, SendState, SendingMethod, UserRole } from './types.js';
 
 export const METHOD_LABELS: Record<SendingMethod, string> = {
   default: 'Platform default',
@@ -63,3 +63,9 @@ export function labelFor<K extends string>(labels: Record<K, string>, value: str
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
+
+export const ROLE_LABELS: Record<UserRole, string> = {
+  admin: 'Admin',
+  support: 'Support',
+  manager: 'Manager',
+};

@@ -1,103 +1,80 @@
-import { errorMessage, fetchRecentSends, fetchSeries, fetchSummary, isAbortError } from './api.js';
-import { type ChartSet, createCharts, markChartsLoading, renderSeries } from './charts.js';
-import { setUpDomainCheck } from './domain-check.js';
-import { byId, showStatus } from './dom.js';
-import { renderSends } from './sends.js';
-import { renderSummary } from './summary.js';
-import { readDays, readDomainQuery, updateQuery } from './url-state.js';
+// Entry point: checks the session, then shows the first-run notice, the login form or the
+// dashboard, and returns to the login form when the session ends.
 
-const RECENT_SENDS_LIMIT = 50;
+import { errorMessage, onSessionEnded } from './api.js';
+import { createDashboard } from './dashboard.js';
+import { setUpLogin } from './login.js';
+import { deleteSession, fetchSession, fetchSetupStatus } from './session.js';
+import type { Session, SessionUser } from './types.js';
+import { updateQuery } from './url-state.js';
+import { setUpUserMenu } from './user-menu.js';
+import { currentView, setView } from './view.js';
 
-let currentLoad: AbortController | null = null;
+const SESSION_ENDED_MESSAGE = 'Your session ended; log in again.';
 
-/** Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure. */
-async function loadSection(
-  section: HTMLElement,
-  statusTarget: HTMLElement,
-  load: () => Promise<void>,
-): Promise<boolean> {
-  section.setAttribute('aria-busy', 'true');
+const dashboard = createDashboard();
+const login = setUpLogin(enterDashboard, checkSession);
+const userMenu = setUpUserMenu(logOut);
+let currentUser: SessionUser | null = null;
+
+function enterDashboard(session: Session): void {
+  currentUser = session.user;
+  userMenu.show(session.user);
+  setView('dashboard');
+  dashboard.load();
+}
+
+/** Removes the dashboard's data and the user from the page before another view shows. */
+function leaveDashboard(): void {
+  dashboard.clear();
+  userMenu.clear();
+  currentUser = null;
+}
+
+async function logOut(): Promise<void> {
+  let message: string | null = null;
   try {
-    await load();
-    return true;
+    await deleteSession();
   } catch (error) {
-    if (isAbortError(error)) return false;
-    showStatus(statusTarget, errorMessage(error), 'error');
-    return false;
-  } finally {
-    section.setAttribute('aria-busy', 'false');
+    message = `Logging out failed: ${errorMessage(error)}`;
   }
+  leaveDashboard();
+  // A shared check left in the URL would run again for the next user who logs in.
+  updateQuery({ domain: null, smtpHost: null }, false);
+  login.showLogin(message, '');
 }
 
-/** Loads the summary, the charts and the recent sends for `days`, each section on its own. */
-async function loadDashboard(days: number, charts: ChartSet | null): Promise<void> {
-  currentLoad?.abort();
-  const controller = new AbortController();
-  currentLoad = controller;
-  const { signal } = controller;
+onSessionEnded(() => {
+  if (currentView() !== 'dashboard') return;
+  const email = currentUser?.email;
+  leaveDashboard();
+  login.showLogin(SESSION_ENDED_MESSAGE, email);
+});
 
-  const summary = byId('summary', HTMLElement);
-  const chartsStatus = byId('charts-status', HTMLElement);
-  const sendsStatus = byId('sends-status', HTMLElement);
-  markChartsLoading();
-
-  const summaryLoad = loadSection(byId('summary-section', HTMLElement), summary, async () => {
-    renderSummary(summary, await fetchSummary(days, signal));
-  });
-  const chartsLoad =
-    charts === null
-      ? Promise.resolve(false)
-      : loadSection(byId('charts-section', HTMLElement), chartsStatus, async () => {
-          const report = await fetchSeries(days, 'day', signal);
-          chartsStatus.replaceChildren();
-          renderSeries(charts, report);
-        });
-  const sendsLoad = loadSection(byId('sends-section', HTMLElement), sendsStatus, async () => {
-    const { sends } = await fetchRecentSends(RECENT_SENDS_LIMIT, signal);
-    sendsStatus.replaceChildren();
-    renderSends(byId('recent-sends', HTMLTableElement), sends);
-  });
-  const [, chartsDrawn] = await Promise.all([summaryLoad, chartsLoad, sendsLoad]);
-  if (!chartsDrawn && !signal.aborted) document.body.dataset.chartsReady = 'error';
-}
-
-function createChartsOrReport(): ChartSet | null {
+/** Shows the dashboard for a valid session, else the first-run notice or the login form. */
+async function checkSession(): Promise<void> {
+  let session: Session | null;
   try {
-    return createCharts();
+    session = await fetchSession();
   } catch (error) {
-    console.error('Creating the charts failed', error);
-    const message = `The charts could not be drawn. ${errorMessage(error)}`;
-    showStatus(byId('charts-status', HTMLElement), message, 'error');
-    return null;
+    login.showLogin(errorMessage(error));
+    return;
   }
+  if (session !== null) {
+    enterDashboard(session);
+    return;
+  }
+  try {
+    const setup = await fetchSetupStatus();
+    if (setup.needed) {
+      login.showSetup(setup.command);
+      return;
+    }
+  } catch (error) {
+    // The login form works without the setup status, and its own error message explains a failure.
+    console.warn('Checking whether setup is needed failed', error);
+  }
+  login.showLogin();
 }
 
-function start(): void {
-  const periodSelect = byId('period', HTMLSelectElement);
-  const charts = createChartsOrReport();
-  periodSelect.value = String(readDays());
-
-  periodSelect.addEventListener('change', () => {
-    updateQuery({ days: periodSelect.value }, true);
-    void loadDashboard(readDays(), charts);
-  });
-  window.addEventListener('popstate', () => {
-    periodSelect.value = String(readDays());
-    void loadDashboard(readDays(), charts);
-  });
-
-  const checkDomain = setUpDomainCheck({
-    form: byId('domain-check', HTMLFormElement),
-    domainInput: byId('domain-input', HTMLInputElement),
-    smtpHostInput: byId('smtp-host-input', HTMLInputElement),
-    submit: byId('domain-check-submit', HTMLButtonElement),
-    error: byId('domain-check-error', HTMLElement),
-    result: byId('domain-result', HTMLElement),
-  });
-  const sharedCheck = readDomainQuery();
-  if (sharedCheck) checkDomain(sharedCheck.domain, sharedCheck.smtpHost);
-
-  void loadDashboard(readDays(), charts);
-}
-
-start();
+void checkSession();

@@ -169,3 +169,27 @@ export interface DomainCheck {
   dmarc: DmarcReport;
   methods: Record<SendingMethod, MethodVerdict>;
 }
+
+export type UserRole = 'admin' | 'support' | 'manager';
+
+export interface SessionUser {
+  id: string | number;
+  email: string;
+  name: string;
+  role: UserRole;
+}
+
+/** The body of GET and POST /api/session. */
+export interface Session {
+  user: SessionUser;
+  /** ISO timestamp after which the server no longer accepts the session cookie. */
+  expiresAt: string;
+}
+
+/** The body of GET /api/setup. */
+export interface SetupStatus {
+  /** True while no user exists, so no one can log in yet. */
+  needed: boolean;
+  /** The command line that creates the first admin. */
+  command: string;
+}

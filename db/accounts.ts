@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { SCOPE_FILTER, scopeParams } from './scope.js';
 import type { AccountPatch, AccountRecord, Method, NewAccount, Store } from './types.js';
 
 interface AccountRow {
@@ -30,7 +31,9 @@ export function accountQueries(db: Database): Store['accounts'] {
     (name, sending_address, reply_to, method, settings, created_at, updated_at)
     VALUES (@name, @sendingAddress, @replyTo, @method, @settings, @now, @now)`);
   const byId = db.prepare('SELECT * FROM accounts WHERE id = ?');
-  const all = db.prepare('SELECT * FROM accounts ORDER BY id');
+  const all = db.prepare(
+    `SELECT * FROM accounts WHERE ${SCOPE_FILTER.replaceAll('account_id', 'id')} ORDER BY id`,
+  );
   const byMethod = db.prepare('SELECT * FROM accounts WHERE method = ? ORDER BY id');
   const updateRow = db.prepare(`UPDATE accounts SET name = @name,
     sending_address = @sendingAddress, reply_to = @replyTo, method = @method,
@@ -51,7 +54,7 @@ export function accountQueries(db: Database): Store['accounts'] {
       return get(Number(result.lastInsertRowid)) as AccountRecord;
     },
     get,
-    list: () => (all.all() as AccountRow[]).map(toRecord),
+    list: (scope) => (all.all(scopeParams(scope)) as AccountRow[]).map(toRecord),
     listByMethod: (method) => (byMethod.all(method) as AccountRow[]).map(toRecord),
     update(id: number, patch: AccountPatch, now: number): AccountRecord | null {
       const current = get(id);

@@ -7,6 +7,10 @@ import { eventQueries } from './events.js';
 import { migrate } from './migrate.js';
 import { reportQueries } from './reports.js';
 import { sendQueries } from './sends.js';
+import { sessionQueries } from './sessions.js';
+import { suppressionQueries } from './suppressions.js';
+import { tokenQueries } from './tokens.js';
+import { userQueries } from './users.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
@@ -36,6 +40,10 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     events: eventQueries(db),
     cursors: cursorQueries(db),
     reports: reportQueries(db),
+    users: userQueries(db),
+    sessions: sessionQueries(db),
+    tokens: tokenQueries(db),
+    suppressions: suppressionQueries(db),
     // Inside an open transaction, run `fn` in it directly: a nested one would add a savepoint per call.
     transaction: <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)()),
     integrityCheck: () => {

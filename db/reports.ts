@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { SCOPE_FILTER, scopeParams } from './scope.js';
 import type { Method, MethodBucketCounts, MethodCounts, SendState, Store } from './types.js';
 
 interface CountRow {
@@ -38,14 +39,14 @@ function fold<T extends MethodCounts>(
 export function reportQueries(db: Database): Store['reports'] {
   const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends,
       SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
-    FROM sends WHERE created_at >= ? AND created_at < ?
+    FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, state`);
   // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
   const byBucket =
     db.prepare(`SELECT method, state, (created_at / CAST(@bucket AS INTEGER)) * @bucket AS bucket_start,
       COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
       SUM(complaints > 0) AS complained
-    FROM sends WHERE created_at >= @from AND created_at < @to
+    FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, bucket_start, state ORDER BY bucket_start`);
 
   const empty = (row: CountRow): MethodCounts => ({
@@ -57,11 +58,17 @@ export function reportQueries(db: Database): Store['reports'] {
   });
 
   return {
-    countsByMethod(from, to) {
-      return fold(byMethod.all(from, to) as CountRow[], (row) => row.method, empty);
+    countsByMethod(from, to, scope) {
+      const rows = byMethod.all({ from, to, ...scopeParams(scope) }) as CountRow[];
+      return fold(rows, (row) => row.method, empty);
     },
-    countsByMethodAndBucket(from, to, bucketMs) {
-      const rows = byBucket.all({ from, to, bucket: bucketMs }) as CountRow[];
+    countsByMethodAndBucket(from, to, bucketMs, scope) {
+      const rows = byBucket.all({
+        from,
+        to,
+        bucket: bucketMs,
+        ...scopeParams(scope),
+      }) as CountRow[];
       return fold<MethodBucketCounts>(
         rows,
         (row) => `${row.method}:${row.bucket_start}`,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { SCOPE_FILTER, scopeParams } from './scope.js';
 import type { NewSend, SendPatch, SendRecord, SendWithAccount, Store } from './types.js';
 
 interface SendRow {
@@ -68,11 +69,13 @@ export function sendQueries(db: Database): Store['sends'] {
   );
   const queued = db.prepare("SELECT * FROM sends WHERE state = 'queued' ORDER BY id LIMIT ?");
   const recent = db.prepare(`SELECT sends.*, accounts.name AS account_name FROM sends
-    JOIN accounts ON accounts.id = sends.account_id
-    ORDER BY sends.created_at DESC, sends.id DESC LIMIT ?`);
+    JOIN accounts ON accounts.id = sends.account_id WHERE ${SCOPE_FILTER}
+    ORDER BY sends.created_at DESC, sends.id DESC LIMIT @limit`);
   const recentForAccount = db.prepare(`SELECT sends.*, accounts.name AS account_name FROM sends
     JOIN accounts ON accounts.id = sends.account_id WHERE sends.account_id = ?
     ORDER BY sends.created_at DESC, sends.id DESC LIMIT ?`);
+  const automatedSince = db.prepare(`SELECT COUNT(*) AS n FROM sends
+    WHERE account_id = ? AND kind = 'automated' AND created_at >= ? AND state != 'suppressed'`);
   const updateRow = db.prepare(`UPDATE sends SET
     state = COALESCE(@state, state),
     provider_id = COALESCE(@providerId, provider_id),
@@ -108,11 +111,16 @@ export function sendQueries(db: Database): Store['sends'] {
       return row ? toRecord(row) : null;
     },
     listQueued: (limit) => (queued.all(limit) as SendRow[]).map(toRecord),
-    listRecent({ limit, accountId }) {
+    listRecent({ limit, accountId, scope }) {
+      if (accountId !== undefined && scope !== undefined && !scope.includes(accountId)) return [];
       const rows =
-        accountId === undefined ? recent.all(limit) : recentForAccount.all(accountId, limit);
+        accountId === undefined
+          ? recent.all({ limit, ...scopeParams(scope) })
+          : recentForAccount.all(accountId, limit);
       return (rows as SendRow[]).map(withAccount);
     },
+    countAutomatedSince: (accountId, since) =>
+      (automatedSince.get(accountId, since) as { n: number }).n,
     update(id: number, patch: SendPatch): void {
       updateRow.run({
         id,

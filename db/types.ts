@@ -9,7 +9,8 @@ export type SendKind = 'manual' | 'automated' | 'external';
 /**
  * A send's state. It moves forward only (see server/events/states.ts):
  * queued -> accepted -> delivered | deferred | soft_bounced | bounced | rejected,
- * or straight from queued to rejected, failed or unknown.
+ * or straight from queued to rejected, failed, unknown or suppressed (held
+ * back before the hand-off by the account's suppression list).
  */
 export type SendState =
   | 'queued'
@@ -20,7 +21,8 @@ export type SendState =
   | 'bounced'
   | 'rejected'
   | 'failed'
-  | 'unknown';
+  | 'unknown'
+  | 'suppressed';
 
 /** Times are Unix milliseconds throughout. */
 export interface AccountRecord {
@@ -140,11 +142,100 @@ export interface MethodBucketCounts extends MethodCounts {
   bucketStart: number;
 }
 
+export type Role = 'admin' | 'support' | 'manager';
+
+export interface UserRecord {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  /** The accounts a manager owns; empty for admin and support, who see all. */
+  accountIds: number[];
+  createdAt: number;
+  disabledAt: number | null;
+}
+
+export type NewUser = Omit<UserRecord, 'id' | 'disabledAt'>;
+
+export interface SessionRecord {
+  id: number;
+  userId: number;
+  createdAt: number;
+  expiresAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface ApiTokenRecord {
+  id: number;
+  name: string;
+  /** The token's first characters, shown in lists so a token can be recognized. */
+  prefix: string;
+  accountIds: number[];
+  createdBy: number | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
+
+export interface SuppressionRecord {
+  accountId: number;
+  address: string;
+  reason: SuppressionReason;
+  sendId: number | null;
+  detail: string | null;
+  createdAt: number;
+}
+
+/** Account ids a query is limited to; undefined means every account. */
+export type AccountScope = number[] | undefined;
+
 export interface Store {
+  users: {
+    create(user: NewUser): UserRecord;
+    get(id: number): UserRecord | null;
+    findByEmail(email: string): UserRecord | null;
+    list(): UserRecord[];
+    count(): number;
+    update(
+      id: number,
+      patch: Partial<
+        Pick<UserRecord, 'name' | 'role' | 'passwordHash' | 'accountIds' | 'disabledAt'>
+      >,
+    ): UserRecord | null;
+  };
+  sessions: {
+    create(tokenHash: string, userId: number, now: number, expiresAt: number): SessionRecord;
+    /** The live session with this token hash: not revoked and not expired at `now`. */
+    findLive(tokenHash: string, now: number): SessionRecord | null;
+    touch(id: number, now: number): void;
+    revoke(id: number, now: number): void;
+    revokeForUser(userId: number, now: number): number;
+  };
+  tokens: {
+    create(
+      token: Omit<ApiTokenRecord, 'id' | 'lastUsedAt' | 'revokedAt'> & { tokenHash: string },
+    ): ApiTokenRecord;
+    findLive(tokenHash: string): ApiTokenRecord | null;
+    get(id: number): ApiTokenRecord | null;
+    list(): ApiTokenRecord[];
+    touch(id: number, now: number): void;
+    revoke(id: number, now: number): void;
+  };
+  suppressions: {
+    /** Adds the address unless it is suppressed already; returns whether it was added. */
+    add(suppression: SuppressionRecord): boolean;
+    find(accountId: number, addresses: string[]): SuppressionRecord[];
+    list(accountId: number): SuppressionRecord[];
+    remove(accountId: number, address: string): boolean;
+  };
   accounts: {
     create(account: NewAccount, now: number): AccountRecord;
     get(id: number): AccountRecord | null;
-    list(): AccountRecord[];
+    list(scope?: AccountScope): AccountRecord[];
     listByMethod(method: Method): AccountRecord[];
     update(id: number, patch: AccountPatch, now: number): AccountRecord | null;
   };
@@ -154,7 +245,13 @@ export interface Store {
     findByProviderId(accountId: number, providerId: string): SendRecord | null;
     /** Sends recorded but never handed off, oldest first. */
     listQueued(limit: number): SendRecord[];
-    listRecent(options: { limit: number; accountId?: number }): SendWithAccount[];
+    listRecent(options: {
+      limit: number;
+      accountId?: number;
+      scope?: AccountScope;
+    }): SendWithAccount[];
+    /** Counts the automated sends of an account created at or after `since`, not counting suppressed ones. */
+    countAutomatedSince(accountId: number, since: number): number;
     update(id: number, patch: SendPatch): void;
   };
   events: {
@@ -169,8 +266,13 @@ export interface Store {
     save(cursor: MandrillCursor): void;
   };
   reports: {
-    countsByMethod(from: number, to: number): MethodCounts[];
-    countsByMethodAndBucket(from: number, to: number, bucketMs: number): MethodBucketCounts[];
+    countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];
+    countsByMethodAndBucket(
+      from: number,
+      to: number,
+      bucketMs: number,
+      scope?: AccountScope,
+    ): MethodBucketCounts[];
   };
   /**
    * Runs `fn` in one transaction; `fn` must be synchronous. A call inside

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseBounce } from './bounces/index.js';
 import { formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
+import { setup } from './cli-setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
 import { domainName, runDomainCheck } from './domains/service.js';
@@ -167,6 +168,12 @@ export function buildProgram(): Command {
     )
     .addOption(dnsOption())
     .action(serve);
+  program
+    .command('setup')
+    .description('create the first admin; reads the password from standard input')
+    .requiredOption('--email <address>', "the admin's email, used to log in")
+    .option('--name <name>', "the admin's name (default: the email)")
+    .action(setup);
   program
     .command('check')
     .description("check a domain's SPF, DKIM and DMARC and the verdict per sending method")

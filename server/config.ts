@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseAllowList } from './sending/destination.js';
 
 /** Every setting, read from `DELIVERABILITY_*` environment variables and validated once. */
 export interface Config {
@@ -23,6 +24,26 @@ export interface Config {
     relayIps: string[];
     dkimDomain: string;
     dkimSelector: string;
+  };
+  auth: {
+    sessionHours: number;
+    loginAttemptsPer15Minutes: number;
+    domainChecksPerMinute: number;
+    /** Mark the session cookie Secure even on plain HTTP, for a server behind a TLS proxy. */
+    secureCookies: boolean;
+  };
+  secrets: {
+    /** Key list `id:base64[,id:base64]`, the first encrypting; overrides the key files. */
+    keys: string | null;
+    keyFile: string | null;
+    /** Created with a new key when neither of the above is set. */
+    defaultKeyFile: string;
+  };
+  smtp: {
+    /** Destinations exempt from the SMTP destination check: names, IPs and CIDR ranges. */
+    allow: string;
+    automatedPerHour: number;
+    automatedPerDay: number;
   };
   mandrill: {
     /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
@@ -73,6 +94,30 @@ const schema = z.object({
     .default([]),
   DELIVERABILITY_PLATFORM_DKIM_DOMAIN: z.string().optional(),
   DELIVERABILITY_PLATFORM_DKIM_SELECTOR: z.string().min(1).default('platform'),
+  DELIVERABILITY_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(12),
+  DELIVERABILITY_LOGIN_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  DELIVERABILITY_DOMAIN_CHECKS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  DELIVERABILITY_SECURE_COOKIES: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false'),
+  DELIVERABILITY_SECRET_KEYS: z.string().optional(),
+  DELIVERABILITY_SECRET_KEY_FILE: z.string().optional(),
+  DELIVERABILITY_SMTP_ALLOW: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      try {
+        parseAllowList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  DELIVERABILITY_SMTP_AUTOMATED_PER_HOUR: z.coerce.number().int().min(0).default(100),
+  DELIVERABILITY_SMTP_AUTOMATED_PER_DAY: z.coerce.number().int().min(0).default(1000),
   DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
   DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
   DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce
@@ -123,6 +168,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       relayIps: e.DELIVERABILITY_PLATFORM_RELAY_IPS,
       dkimDomain: e.DELIVERABILITY_PLATFORM_DKIM_DOMAIN ?? platformDomain,
       dkimSelector: e.DELIVERABILITY_PLATFORM_DKIM_SELECTOR,
+    },
+    auth: {
+      sessionHours: e.DELIVERABILITY_SESSION_HOURS,
+      loginAttemptsPer15Minutes: e.DELIVERABILITY_LOGIN_ATTEMPTS,
+      domainChecksPerMinute: e.DELIVERABILITY_DOMAIN_CHECKS_PER_MINUTE,
+      secureCookies: e.DELIVERABILITY_SECURE_COOKIES === 'true',
+    },
+    secrets: {
+      keys: e.DELIVERABILITY_SECRET_KEYS ?? null,
+      keyFile: e.DELIVERABILITY_SECRET_KEY_FILE
+        ? path.resolve(cwd, e.DELIVERABILITY_SECRET_KEY_FILE)
+        : null,
+      defaultKeyFile: path.join(
+        path.dirname(path.resolve(cwd, e.DELIVERABILITY_DATABASE)),
+        'secret.key',
+      ),
+    },
+    smtp: {
+      allow: e.DELIVERABILITY_SMTP_ALLOW,
+      automatedPerHour: e.DELIVERABILITY_SMTP_AUTOMATED_PER_HOUR,
+      automatedPerDay: e.DELIVERABILITY_SMTP_AUTOMATED_PER_DAY,
     },
     mandrill: {
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),

@@ -10,6 +10,9 @@ import { startJobs, type Job } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMandrillApi, type MandrillApi } from './mandrill/client.js';
 import { pollAllAccounts } from './mandrill/poller.js';
+import { sealAllAccounts } from './accounts/secrets.js';
+import { loadKeyring } from './secrets/index.js';
+import { parseAllowList } from './sending/destination.js';
 import { markInterruptedSends } from './sending/interrupted.js';
 import { createTransportFactory } from './sending/transports.js';
 import type { Services } from './services.js';
@@ -38,20 +41,58 @@ function buildServices(config: Config, overrides: ServerOverrides) {
   const store = openStore(config.databasePath);
   const mandrill = overrides.mandrill ?? createMandrillApi({ baseUrl: config.mandrill.baseUrl });
   const tls = config.smtpCaFile ? { ca: fs.readFileSync(config.smtpCaFile) } : undefined;
+  const dnsResolver = () => createResolver({ servers: config.dnsServers });
+  const { keyring, created } = loadKeyring({
+    keys: config.secrets.keys ?? undefined,
+    keyFile: config.secrets.keyFile ?? undefined,
+    defaultKeyFile: config.secrets.defaultKeyFile,
+  });
+  if (created) {
+    logger.warn(
+      { module: 'main', keyFile: config.secrets.defaultKeyFile },
+      'created a new key for account secrets; back it up, because secrets cannot be read without it',
+    );
+  }
+  const sealed = sealAllAccounts(store, keyring, now());
+  if (sealed > 0)
+    logger.info(
+      { module: 'main', accounts: sealed },
+      'account secrets encrypted under the current key',
+    );
   const services: Services = {
     store,
     logger,
     now,
+    keyring,
     sending: {
       store,
       logger,
       now,
+      keyring,
       platform: config.platform,
-      transports: createTransportFactory({ relayUrl: config.relayUrl, mandrill, tls }),
+      transports: createTransportFactory({
+        relayUrl: config.relayUrl,
+        mandrill,
+        tls,
+        createResolver: dnsResolver,
+        smtpAllow: parseAllowList(config.smtp.allow),
+      }),
       classifyReply: classifySmtpReply,
+      automatedLimits: {
+        perHour: config.smtp.automatedPerHour,
+        perDay: config.smtp.automatedPerDay,
+      },
+    },
+    auth: {
+      store,
+      now,
+      sessionTtlMs: config.auth.sessionHours * 3_600_000,
+      loginAttemptsPer15Minutes: config.auth.loginAttemptsPer15Minutes,
+      domainChecksPerMinute: config.auth.domainChecksPerMinute,
+      secureCookies: config.auth.secureCookies,
     },
     domainChecks: {
-      createResolver: () => createResolver({ servers: config.dnsServers }),
+      createResolver: dnsResolver,
       platform: config.platform,
     },
   };
@@ -62,6 +103,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
       pollAllAccounts({
         store,
         api: mandrill,
+        keyring,
         logger,
         now,
         classify: classifySmtpReply,
@@ -95,6 +137,12 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   const running = overrides.jobs === false ? null : startJobs(jobs, logger);
   logger.info({ module: 'main', url, database: config.databasePath }, 'server started');
+  if (store.users.count() === 0) {
+    logger.warn(
+      { module: 'main' },
+      'no users yet: create the first admin with `deliverability setup --email EMAIL --name NAME`',
+    );
+  }
 
   return {
     url,

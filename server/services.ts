@@ -1,6 +1,8 @@
 import type { Store } from '../db/types.js';
+import type { AuthDeps } from './auth/service.js';
 import type { DomainCheckDeps } from './domains/service.js';
 import type { Logger } from './logger.js';
+import type { SecretKeyring } from './secrets/index.js';
 import type { SendingDeps } from './sending/service.js';
 
 /** Everything the HTTP routes call: built once in main.ts, replaced piecewise in tests. */
@@ -8,6 +10,9 @@ export interface Services {
   store: Store;
   sending: SendingDeps;
   domainChecks: DomainCheckDeps;
+  auth: AuthDeps;
+  /** The keys that encrypt account secrets at rest. */
+  keyring: SecretKeyring;
   logger: Logger;
   now: () => number;
 }

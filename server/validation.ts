@@ -19,7 +19,7 @@ function shown(path: PropertyKey[], value: unknown): string {
   const last = path.at(-1);
   if (typeof last === 'string' && SECRET_FIELDS.has(last)) return '';
   if (value === undefined || (typeof value === 'object' && value !== null)) return '';
-  const text = JSON.stringify(value);
+  const text = typeof value === 'bigint' ? `${value}n` : JSON.stringify(value);
   return ` (got ${text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}..."` : text})`;
 }
 

@@ -1,4 +1,5 @@
 import { sql as initial } from './0001-initial.js';
+import { sql as access } from './0002-access.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every schema step in order. Append new steps; never edit one that has shipped. */
-export const migrations: Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'access', sql: access },
+];

@@ -1,7 +1,10 @@
 import type { AccountRecord, Store } from '../../db/types.js';
+import { authorizeAccount, type AccountAction, type Principal } from '../access/principal.js';
 import { notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
+import { decryptSecret, isEncrypted, type SecretKeyring } from '../secrets/index.js';
 import { accountPatchSchema, accountSchema, MASK_PREFIX } from './schema.js';
+import { rejectEncryptedInput, saveSealed } from './secrets.js';
 
 /** An account as shown outside the server: secrets are masked. */
 export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record<string, unknown> };
@@ -10,25 +13,50 @@ export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record
  * A password is shown as `****` alone, since any part of it helps a guess. An
  * API key keeps its last four characters, so support can tell keys apart.
  */
-function mask(field: string, value: unknown): unknown {
+function mask(keyring: SecretKeyring, accountId: number, field: string, value: unknown): unknown {
   if (!value) return value;
   if (field === 'password') return MASK_PREFIX;
   if (field !== 'apiKey') return value;
-  const text = String(value);
+  let text = String(value);
+  try {
+    if (isEncrypted(text)) text = decryptSecret(keyring, accountId, field, text);
+  } catch {
+    return MASK_PREFIX;
+  }
   return text.length > 12 ? `${MASK_PREFIX}${text.slice(-4)}` : MASK_PREFIX;
 }
 
-export function toPublicAccount(account: AccountRecord): PublicAccount {
+export function toPublicAccount(keyring: SecretKeyring, account: AccountRecord): PublicAccount {
   const settings: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(account.settings)) {
-    settings[key] = mask(key, value);
+    settings[key] = mask(keyring, account.id, key, value);
   }
   return { ...account, settings };
 }
 
-export function createAccount(store: Store, input: unknown, now: number): AccountRecord {
+/** Creates an account; its secrets are encrypted before the transaction commits. */
+export function createAccount(
+  store: Store,
+  keyring: SecretKeyring,
+  input: unknown,
+  now: number,
+): AccountRecord {
   const account = parseInput(accountSchema, input, 'account');
-  return store.accounts.create(account, now);
+  rejectEncryptedInput(account.settings);
+  // The associated data of each secret names the account id, known only after the insert.
+  return store.transaction(() =>
+    saveSealed(store, keyring, store.accounts.create(account, now), now),
+  );
+}
+
+/** Loads an account for the principal, or throws 404 (not visible) or 403 (not allowed). */
+export function accountFor(
+  store: Store,
+  principal: Principal,
+  id: number,
+  action: AccountAction,
+): AccountRecord {
+  return authorizeAccount(principal, store.accounts.get(id), id, action);
 }
 
 export function getAccount(store: Store, id: number): AccountRecord {
@@ -44,12 +72,14 @@ export function getAccount(store: Store, id: number): AccountRecord {
  */
 export function updateAccount(
   store: Store,
+  keyring: SecretKeyring,
   id: number,
   input: unknown,
   now: number,
 ): AccountRecord {
   const current = getAccount(store, id);
   const patch = parseInput(accountPatchSchema, input, 'account update');
+  rejectEncryptedInput(patch.settings);
   const method = patch.method ?? current.method;
   const settings =
     method === current.method ? { ...current.settings, ...patch.settings } : (patch.settings ?? {});
@@ -64,5 +94,7 @@ export function updateAccount(
     },
     'account update',
   );
-  return store.accounts.update(id, next, now) as AccountRecord;
+  return store.transaction(() =>
+    saveSealed(store, keyring, store.accounts.update(id, next, now) as AccountRecord, now),
+  );
 }

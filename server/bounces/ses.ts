@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { classifyFailure } from './classify.js';
 import { findReplyCode } from './status.js';
 import type { BounceRecipient, BounceReport } from './types.js';
@@ -7,36 +8,48 @@ import type { BounceRecipient, BounceReport } from './types.js';
  * notificationType (or eventType) Bounce, Complaint or Delivery.
  */
 
-interface SesRecipient {
-  emailAddress?: string;
-  action?: string;
-  status?: string;
-  diagnosticCode?: string;
-}
+// The body comes from whoever mails the bounce address, so every field is checked: a field of
+// the wrong type is dropped instead of reaching the classifier.
+const text = z.string().optional().catch(undefined);
+const texts = z
+  .array(z.unknown())
+  .catch([])
+  .transform((items) => items.filter((item): item is string => typeof item === 'string'));
+const sesRecipient = z
+  .object({ emailAddress: text, action: text, status: text, diagnosticCode: text })
+  .catch({});
+const recipients = z.array(sesRecipient).catch([]);
+const part = <T extends z.ZodRawShape>(shape: T) => z.object(shape).optional().catch(undefined);
 
-interface SesNotification {
-  notificationType?: string;
-  eventType?: string;
-  mail?: { headers?: { name?: string; value?: string }[] };
-  bounce?: { bouncedRecipients?: SesRecipient[]; reportingMTA?: string; remoteMtaIp?: string };
-  complaint?: { complainedRecipients?: SesRecipient[]; complaintFeedbackType?: string };
-  delivery?: { recipients?: string[]; smtpResponse?: string; reportingMTA?: string };
-}
+const sesNotification = z.object({
+  notificationType: text,
+  eventType: text,
+  mail: part({ headers: z.array(z.object({ name: text, value: text }).catch({})).catch([]) }),
+  bounce: part({ bouncedRecipients: recipients, reportingMTA: text, remoteMtaIp: text }),
+  complaint: part({ complainedRecipients: recipients, complaintFeedbackType: text }),
+  delivery: part({ recipients: texts, smtpResponse: text, reportingMTA: text }),
+});
 
-function readNotification(text: string): SesNotification | null {
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
+type SesNotification = z.output<typeof sesNotification> & {
+  type: 'Bounce' | 'Complaint' | 'Delivery';
+};
+
+function readNotification(body: string): SesNotification | null {
+  const start = body.indexOf('{');
+  const end = body.lastIndexOf('}');
   if (start < 0 || end <= start) return null;
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(text.slice(start, end + 1));
-    if (typeof parsed !== 'object' || parsed === null) return null;
-    const notification = parsed as SesNotification;
-    const type = notification.notificationType ?? notification.eventType;
-    return type === 'Bounce' || type === 'Complaint' || type === 'Delivery' ? notification : null;
+    parsed = JSON.parse(body.slice(start, end + 1));
   } catch {
     // A body with braces that is not JSON is an ordinary bounce text.
     return null;
   }
+  const result = sesNotification.safeParse(parsed);
+  if (!result.success) return null;
+  const type = result.data.notificationType ?? result.data.eventType;
+  if (type !== 'Bounce' && type !== 'Complaint' && type !== 'Delivery') return null;
+  return { ...result.data, type };
 }
 
 function messageIdOf(notification: SesNotification): string | null {
@@ -71,16 +84,16 @@ export function parseSesNotification(text: string): BounceReport | null {
   const notification = readNotification(text);
   if (!notification) return null;
   const originalMessageId = messageIdOf(notification);
-  const { bounce, complaint, delivery } = notification;
-  if (delivery) {
-    const recipients = (delivery.recipients ?? []).map((address) =>
-      recipient(address, { action: 'delivered', diagnostic: delivery.smtpResponse }, null),
+  const { bounce, complaint, delivery, type } = notification;
+  if (type === 'Delivery') {
+    const recipients = (delivery?.recipients ?? []).map((address) =>
+      recipient(address, { action: 'delivered', diagnostic: delivery?.smtpResponse }, null),
     );
-    const reportingMta = delivery.reportingMTA ?? null;
+    const reportingMta = delivery?.reportingMTA ?? null;
     return { kind: 'delivery-report', recipients, originalMessageId, reportingMta };
   }
-  if (complaint) {
-    const recipients = (complaint.complainedRecipients ?? []).map((r) => ({
+  if (type === 'Complaint') {
+    const recipients = (complaint?.complainedRecipients ?? []).map((r) => ({
       ...recipient(r.emailAddress ?? null, {}, null),
       reason: 'feedback' as const,
       status: null,
@@ -92,7 +105,7 @@ export function parseSesNotification(text: string): BounceReport | null {
       originalMessageId,
       reportingMta: null,
     };
-    if (complaint.complaintFeedbackType) report.feedbackType = complaint.complaintFeedbackType;
+    if (complaint?.complaintFeedbackType) report.feedbackType = complaint.complaintFeedbackType;
     return report;
   }
   const recipients = (bounce?.bouncedRecipients ?? []).map((r) =>

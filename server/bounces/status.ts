@@ -189,7 +189,7 @@ export function isTemporary(
   return /\btemporar|\bpersistent transient|\bwill be retried\b/i.test(text);
 }
 
-const ADDRESS_FAILURES: ReadonlySet<BounceReason> = new Set([
+export const ADDRESS_FAILURES: ReadonlySet<BounceReason> = new Set([
   'userunknown',
   'hostunknown',
   'hasmoved',

@@ -122,15 +122,20 @@ function unknownMechanism(raw: string, name: string, domain: string, record: str
   if (!suggestion) {
     return finding('spf.unknown_mechanism', 'error', message);
   }
-  const fixed = record.replace(
-    raw,
-    raw.replace(new RegExp(`^([+~?-]?)${name}`, 'i'), `$1${suggestion}`),
-  );
+  // Replace the whole term (terms are separated by spaces, RFC 7208 4.6.1), not its first
+  // occurrence as a substring, which may sit inside an
+  // earlier term; and splice the name by length, because it may contain regex syntax.
+  const qualifier = /^[+~?-]/.test(raw) ? raw.charAt(0) : '';
+  const replacement = `${qualifier}${suggestion}${raw.slice(qualifier.length + name.length)}`;
+  const fixed = record
+    .split(/ +/)
+    .map((term) => (term === raw ? replacement : term))
+    .join(' ');
   return finding('spf.unknown_mechanism', 'error', message, `TXT ${domain} "${fixed.trim()}"`);
 }
 
 function suggestMechanism(name: string): string | undefined {
-  const known = KNOWN_MISSPELLINGS[name];
+  const known = Object.hasOwn(KNOWN_MISSPELLINGS, name) ? KNOWN_MISSPELLINGS[name] : undefined;
   if (known) {
     return known;
   }

@@ -1,7 +1,11 @@
 import type { EventRecord, EventSource, SendPatch, SendState, Store } from '../../db/types.js';
 import { canMove } from './states.js';
+import { suppressAfterEvent } from './suppression.js';
 
 export type EventType = SendState | 'open' | 'click' | 'complaint' | 'unsubscribe';
+
+/** Events that may put the recipient on the suppression list. */
+const SUPPRESSING_EVENTS = new Set<EventType>(['bounced', 'rejected', 'complaint', 'unsubscribe']);
 
 export interface EventInput {
   /** The send, or null when the provider reported a message the store does not know yet. */
@@ -63,6 +67,9 @@ export function recordEvent(store: Store, input: EventInput, now: number): Recor
       if (!input.state) Object.assign(patch, input.patch);
     }
     store.sends.update(send.id, patch);
+    if (SUPPRESSING_EVENTS.has(input.type) && (moves || !input.state)) {
+      suppressAfterEvent(store, input.type, send.id, now);
+    }
     return { event, stateChanged: moves };
   });
 }

@@ -16,6 +16,7 @@ const NEXT_STATES: Record<SendState, readonly SendState[]> = {
     'rejected',
     'failed',
     'unknown',
+    'suppressed',
   ],
   unknown: ['accepted', 'delivered', 'deferred', 'soft_bounced', 'bounced', 'rejected', 'failed'],
   accepted: ['delivered', 'deferred', 'soft_bounced', 'bounced', 'rejected'],
@@ -25,6 +26,7 @@ const NEXT_STATES: Record<SendState, readonly SendState[]> = {
   bounced: [],
   rejected: [],
   failed: [],
+  suppressed: [],
 };
 
 export function canMove(from: SendState, to: SendState): boolean {

@@ -1,11 +1,14 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Services } from '../services.js';
 import { accountRoutes } from './accounts.js';
+import { authMiddleware, crossSiteGuard } from './auth.js';
 import { domainRoutes } from './domains.js';
 import { errorHandler, notFoundRoute } from './errors.js';
 import { reportRoutes } from './reports.js';
 import { sendRoutes } from './sends.js';
+import { sessionRoutes } from './session.js';
 import { staticRoutes } from './static.js';
+import { userRoutes } from './users.js';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -34,6 +37,11 @@ export function createApp(services: Services): Express {
   app.set('query parser', 'simple');
   app.use(securityHeaders);
   app.use('/api', express.json({ limit: '2mb' }));
+  // Authentication and the cross-site check run before every API route.
+  app.use('/api', authMiddleware(services));
+  app.use('/api', crossSiteGuard);
+  app.use('/api', sessionRoutes(services));
+  app.use('/api', userRoutes(services));
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/domains', domainRoutes(services));
   app.use('/api/reports', reportRoutes(services));

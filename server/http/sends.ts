@@ -1,10 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SendRecord } from '../../db/types.js';
+import { accountScope } from '../access/principal.js';
+import { accountFor } from '../accounts/service.js';
 import { notFound } from '../errors.js';
 import { sendForAccount } from '../sending/service.js';
 import type { Services } from '../services.js';
 import { parseInput } from '../validation.js';
+import { principalOf } from './auth.js';
 import { idParam } from './params.js';
 
 const listQuery = z.object({
@@ -25,22 +28,27 @@ export function sendRoutes(services: Services): Router {
   const { store } = services;
 
   router.post('/accounts/:id/sends', async (req, res) => {
-    const result = await sendForAccount(services.sending, idParam(req.params.id), req.body);
+    const id = idParam(req.params.id);
+    accountFor(store, principalOf(res), id, 'send');
+    const result = await sendForAccount(services.sending, id, req.body);
     res.status(201).json({ messageId: result.messageId, sends: result.sends.map(publicSend) });
   });
 
   router.get('/sends', (req, res) => {
+    const principal = principalOf(res);
     const query = parseInput(listQuery, req.query, 'sends query');
-    if (query.accountId !== undefined && !store.accounts.get(query.accountId)) {
-      throw notFound('account', query.accountId);
-    }
-    res.json({ sends: store.sends.listRecent(query).map(publicSend) });
+    if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
+    const sends = store.sends.listRecent({ ...query, scope: accountScope(principal) });
+    res.json({ sends: sends.map(publicSend) });
   });
 
   router.get('/sends/:id', (req, res) => {
     const id = idParam(req.params.id);
     const send = store.sends.get(id);
-    if (!send) throw notFound('send', id);
+    const scope = accountScope(principalOf(res));
+    // A send of an account the caller may not see does not exist for them.
+    if (!send || (scope !== undefined && !scope.includes(send.accountId)))
+      throw notFound('send', id);
     const events = store.events.listForSend(id).map((event) => ({
       ...event,
       occurredAt: iso(event.occurredAt),

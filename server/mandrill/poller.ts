@@ -1,6 +1,8 @@
 import type { AccountRecord, Store } from '../../db/types.js';
 import type { Logger } from '../logger.js';
 import type { MandrillSettings } from '../accounts/schema.js';
+import { openAccount } from '../accounts/secrets.js';
+import type { SecretKeyring } from '../secrets/index.js';
 import type { ReplyClassifier } from '../sending/service.js';
 import { MandrillApiError, type MandrillApi } from './client.js';
 import { ingestMessages } from './ingest.js';
@@ -13,6 +15,7 @@ export const SEARCH_LIMIT = 1000;
 export interface PollerDeps {
   store: Store;
   api: MandrillApi;
+  keyring: SecretKeyring;
   logger: Logger;
   now: () => number;
   classify?: ReplyClassifier;
@@ -45,7 +48,7 @@ function utcDay(ms: number): string {
  * transaction, so a restart resumes without losing or repeating counts.
  */
 export async function pollAccount(deps: PollerDeps, account: AccountRecord): Promise<PollResult> {
-  const settings = account.settings as MandrillSettings;
+  const settings = openAccount(deps.keyring, account).settings as MandrillSettings;
   const now = deps.now();
   const cursor = deps.store.cursors.get(account.id);
   const overlap = deps.overlapMs ?? DAY_MS;

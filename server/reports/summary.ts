@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Method, MethodCounts, SendState, Store } from '../../db/types.js';
+import type { AccountScope, Method, MethodCounts, SendState, Store } from '../../db/types.js';
 import { parseInput } from '../validation.js';
 
 const METHODS: Method[] = ['default', 'smtp', 'mandrill'];
@@ -79,10 +79,10 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
 }
 
 /** Counts and rates per method over the last `days` days. */
-export function methodSummary(store: Store, query: unknown, now: number) {
+export function methodSummary(store: Store, query: unknown, now: number, scope?: AccountScope) {
   const { days } = parseInput(periodSchema, query, 'report query');
   const from = now - days * DAY_MS;
-  const entries = store.reports.countsByMethod(from, now + 1);
+  const entries = store.reports.countsByMethod(from, now + 1, scope);
   return {
     from: new Date(from).toISOString(),
     to: new Date(now).toISOString(),
@@ -97,11 +97,11 @@ export function methodSummary(store: Store, query: unknown, now: number) {
 }
 
 /** The same rates per method and hour or day bucket, for the trend charts. */
-export function methodSeries(store: Store, query: unknown, now: number) {
+export function methodSeries(store: Store, query: unknown, now: number, scope?: AccountScope) {
   const { days, bucket } = parseInput(periodSchema, query, 'report query');
   const from = now - days * DAY_MS;
   const bucketMs = bucket === 'hour' ? HOUR_MS : DAY_MS;
-  const entries = store.reports.countsByMethodAndBucket(from, now + 1, bucketMs);
+  const entries = store.reports.countsByMethodAndBucket(from, now + 1, bucketMs, scope);
   return {
     bucket,
     from: new Date(from).toISOString(),

@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountRecord, SendRecord, Store } from '../../db/types.js';
+import { openAccount } from '../accounts/secrets.js';
 import { getAccount } from '../accounts/service.js';
+import type { SecretKeyring } from '../secrets/index.js';
 import { AppError } from '../errors.js';
 import { recordEvent } from '../events/record.js';
 import type { Logger } from '../logger.js';
 import { parseInput } from '../validation.js';
+import {
+  checkAutomatedCaps,
+  recordSuppressed,
+  suppressedRecipients,
+  type AutomatedLimits,
+} from './safeguards.js';
 import type { TransportFactory } from './transports.js';
 import type { OutgoingMessage, RecipientOutcome } from './types.js';
 
@@ -23,6 +31,9 @@ export interface SendingDeps {
   transports: TransportFactory;
   platform: { fromAddress: string; fromName: string; envelopeFrom: string };
   classifyReply?: ReplyClassifier;
+  keyring: SecretKeyring;
+  /** Caps on automated sends through a manager's own server. */
+  automatedLimits: AutomatedLimits;
   logger: Logger;
   now: () => number;
 }
@@ -185,6 +196,30 @@ function recordOutcome(deps: SendingDeps, send: SendRecord, outcome: RecipientOu
   }
 }
 
+async function handOff(
+  deps: SendingDeps,
+  account: AccountRecord,
+  message: OutgoingMessage,
+  queued: SendRecord[],
+): Promise<void> {
+  const transport = deps.transports(openAccount(deps.keyring, account));
+  let outcomes: RecipientOutcome[];
+  try {
+    outcomes = await transport.send(message);
+  } finally {
+    transport.close?.();
+  }
+  const byRecipient = new Map(outcomes.map((o) => [o.recipient.toLowerCase(), o]));
+  for (const send of queued) {
+    const outcome = byRecipient.get(send.recipient.toLowerCase()) ?? {
+      recipient: send.recipient,
+      state: 'failed' as const,
+      detail: 'The transport returned no outcome for this recipient',
+    };
+    recordOutcome(deps, send, outcome);
+  }
+}
+
 /**
  * Sends a message through the account's method. Each recipient's send is
  * recorded as queued before the hand-off and gets its outcome after it, so a
@@ -208,22 +243,22 @@ export async function sendForAccount(
     );
   }
   const message = compose(account, request, deps);
-  const queued = recordQueued(deps, account, message, request.kind);
-  const transport = deps.transports(account);
-  let outcomes: RecipientOutcome[];
-  try {
-    outcomes = await transport.send(message);
-  } finally {
-    transport.close?.();
+  const guarded = account.method === 'smtp' && request.kind === 'automated';
+  const suppressed = guarded
+    ? suppressedRecipients(deps.store, account.id, message.to)
+    : new Map<string, never>();
+  if (guarded) {
+    const sending = message.to.length - suppressed.size;
+    checkAutomatedCaps(deps.store, account, sending, deps.automatedLimits, deps.now());
   }
-  const byRecipient = new Map(outcomes.map((o) => [o.recipient.toLowerCase(), o]));
+  const queued = recordQueued(deps, account, message, request.kind);
   for (const send of queued) {
-    const outcome = byRecipient.get(send.recipient.toLowerCase()) ?? {
-      recipient: send.recipient,
-      state: 'failed' as const,
-      detail: 'The transport returned no outcome for this recipient',
-    };
-    recordOutcome(deps, send, outcome);
+    const suppression = suppressed.get(send.recipient.toLowerCase());
+    if (suppression) recordSuppressed(deps.store, send, suppression, deps.now());
+  }
+  const handedOff = queued.filter((send) => !suppressed.has(send.recipient.toLowerCase()));
+  if (handedOff.length > 0) {
+    await handOff(deps, account, { ...message, to: handedOff.map((s) => s.recipient) }, handedOff);
   }
   const sends = queued.map((send) => deps.store.sends.get(send.id) as SendRecord);
   deps.logger.info(

@@ -15,6 +15,8 @@ export interface SmtpEndpoint {
   security: 'tls' | 'starttls' | 'opportunistic';
   user?: string;
   password?: string;
+  /** How messages name the server, when `host` is an address resolved from another name. */
+  label?: string;
 }
 
 export interface SmtpTransportOptions {
@@ -79,7 +81,7 @@ export function createSmtpTransport(
   endpoint: SmtpEndpoint,
   options: SmtpTransportOptions = {},
 ): SendTransport {
-  const connectTimeout = options.connectTimeoutMs ?? 15_000;
+  const connectTimeout = options.connectTimeoutMs ?? 10_000;
   const transporter = nodemailer.createTransport({
     host: endpoint.host,
     port: endpoint.port,
@@ -90,11 +92,11 @@ export function createSmtpTransport(
     tls: { ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }), ...options.tls },
     connectionTimeout: connectTimeout,
     greetingTimeout: connectTimeout,
-    socketTimeout: options.socketTimeoutMs ?? 60_000,
+    socketTimeout: options.socketTimeoutMs ?? 30_000,
     disableFileAccess: true,
     disableUrlAccess: true,
   });
-  const label = `${endpoint.host}:${endpoint.port}`;
+  const label = endpoint.label ?? `${endpoint.host}:${endpoint.port}`;
 
   return {
     async send(message: OutgoingMessage): Promise<RecipientOutcome[]> {
@@ -133,6 +135,15 @@ export function createSmtpTransport(
   };
 }
 
+function decodeCredential(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // A "%" that starts no valid escape is meant literally.
+    return value;
+  }
+}
+
 /** Parses the relay URL (`smtp://user:pass@host:port` or `smtps://...`). */
 export function endpointFromUrl(url: string): SmtpEndpoint {
   const parsed = new URL(url);
@@ -141,7 +152,7 @@ export function endpointFromUrl(url: string): SmtpEndpoint {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port ? Number(parsed.port) : implicitTls ? 465 : 587,
     security: implicitTls ? 'tls' : 'opportunistic',
-    user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    user: parsed.username ? decodeCredential(parsed.username) : undefined,
+    password: parsed.password ? decodeCredential(parsed.password) : undefined,
   };
 }

@@ -3,6 +3,9 @@ import type { AccountRecord } from '../../db/types.js';
 import type { MandrillSettings, SmtpSettings } from '../accounts/schema.js';
 import type { MandrillApi } from '../mandrill/client.js';
 import { createMandrillTransport } from './mandrill.js';
+import type { Resolver } from '../dns/types.js';
+import type { AllowList } from './destination.js';
+import { createGuardedSmtpTransport } from './guarded-smtp.js';
 import { createSmtpTransport, endpointFromUrl } from './smtp.js';
 import type { SendTransport } from './types.js';
 
@@ -15,6 +18,10 @@ export interface TransportFactoryOptions {
   mandrill: MandrillApi;
   /** TLS settings for SMTP connections, such as an extra trusted CA. */
   tls?: ConnectionOptions;
+  /** Resolves managers' SMTP hosts for the destination check. */
+  createResolver: () => Resolver;
+  /** Destinations exempt from the destination check, from configuration. */
+  smtpAllow: AllowList;
 }
 
 export function createTransportFactory(options: TransportFactoryOptions): TransportFactory {
@@ -25,7 +32,8 @@ export function createTransportFactory(options: TransportFactoryOptions): Transp
         return createSmtpTransport(relay, { tls: options.tls });
       case 'smtp': {
         const settings = account.settings as SmtpSettings;
-        return createSmtpTransport(
+        // The platform's own relay is trusted configuration; a manager's host is not.
+        return createGuardedSmtpTransport(
           {
             host: settings.host,
             port: settings.port,
@@ -33,7 +41,7 @@ export function createTransportFactory(options: TransportFactoryOptions): Transp
             user: settings.user,
             password: settings.password,
           },
-          { tls: options.tls },
+          { createResolver: options.createResolver, allow: options.smtpAllow, tls: options.tls },
         );
       }
       case 'mandrill':

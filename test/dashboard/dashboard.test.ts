@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { startMandrillStandIn, type MandrillStandIn } from '../support/mandrill-standin.js';
-import { makeTempDir, startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN, makeTempDir, startTestServer, type TestServer } from '../support/server.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peers.js';
 import { createTestCertificate } from '../support/tls.js';
 import { loadCorpusZone } from '../support/zones.js';
@@ -93,7 +93,12 @@ describe('dashboard in Chromium', () => {
     await server.runJobsOnce();
 
     await page.goto(`${server.url}/?days=7`);
+    await page.waitForFunction(() => document.body.dataset.view === 'login');
+    await page.fill('input[name=email]', ADMIN.email);
+    await page.fill('input[name=password]', ADMIN.password);
+    await page.click('#login-submit');
     await page.waitForFunction(() => document.body.dataset.chartsReady === 'true');
+    assert.match((await page.locator('#current-user').textContent()) ?? '', /admin@desk\.example/);
 
     const lastDelivery = await page.evaluate(() => {
       const chart = (window as any).deliverabilityCharts.delivery;
@@ -129,7 +134,9 @@ describe('dashboard in Chromium', () => {
 
     const mandrillRow = page.locator('#summary-table tr[data-method="mandrill"]');
     assert.match((await mandrillRow.textContent()) ?? '', /50\.0\s*%/);
-    assert.deepEqual(consoleErrors, []);
+    // The session check before login answers 401, and Chromium logs every failed load.
+    const unexpected = consoleErrors.filter((text) => !/status of 401 \(Unauthorized\)/.test(text));
+    assert.deepEqual(unexpected, []);
   });
 
   it('domain check form shows per-method verdicts', async () => {
@@ -161,5 +168,14 @@ describe('dashboard in Chromium', () => {
       (await page.locator('#domain-check-error').textContent()) ?? '',
       /must be a domain name/,
     );
+  });
+
+  it('logout clears the data and shows the login form', async () => {
+    await page.click('#logout');
+    await page.waitForFunction(() => document.body.dataset.view === 'login');
+    assert.equal(await page.locator('table#recent-sends tr[data-send-id]').count(), 0);
+    assert.doesNotMatch((await page.content()) ?? '', /guests\.example/);
+    const api = await page.evaluate(async () => (await fetch('/api/sends')).status);
+    assert.equal(api, 401);
   });
 });

@@ -56,7 +56,19 @@ describe('migrations', () => {
       .all();
     assert.deepEqual(
       tables.map((t: any) => t.name),
-      ['accounts', 'events', 'mandrill_cursors', 'schema_migrations', 'sends'],
+      [
+        'accounts',
+        'api_token_accounts',
+        'api_tokens',
+        'events',
+        'mandrill_cursors',
+        'schema_migrations',
+        'sends',
+        'sessions',
+        'suppressions',
+        'user_accounts',
+        'users',
+      ],
     );
     assert.deepEqual(migrate(db), [], 'a second run applies nothing');
     db.close();
