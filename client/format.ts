@@ -16,6 +16,7 @@ export const STATE_LABELS: Record<SendState, string> = {
   rejected: 'Rejected',
   failed: 'Failed',
   unknown: 'Unknown',
+  suppressed: 'Held back',
 };
 
 export const OUTCOME_LABELS: Record<Outcome, string> = {

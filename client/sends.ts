@@ -15,6 +15,7 @@ const STATE_TONES: Record<SendState, 'ok' | 'warn' | 'bad' | 'neutral'> = {
   rejected: 'bad',
   failed: 'bad',
   unknown: 'neutral',
+  suppressed: 'warn',
 };
 
 /** Renders the recent sends, newest first, into the body of `table`. */

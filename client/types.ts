@@ -68,7 +68,8 @@ export type SendState =
   | 'bounced'
   | 'rejected'
   | 'failed'
-  | 'unknown';
+  | 'unknown'
+  | 'suppressed';
 
 export interface SendRecord {
   id: string | number;

@@ -22,6 +22,8 @@ export interface OpenStoreOptions {
    * roll back the latest commits.
    */
   synchronous?: 'normal' | 'full';
+  /** How long a write waits for another writer's lock before failing with SQLITE_BUSY. */
+  busyTimeoutMs?: number;
 }
 
 /** Opens (creating it if needed) the SQLite database at `file` and applies pending migrations. */
@@ -30,7 +32,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   migrate(db);
 

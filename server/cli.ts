@@ -12,6 +12,7 @@ import { createResolver, parseDnsServers } from './dns/resolver.js';
 import { domainName, runDomainCheck } from './domains/service.js';
 import { AppError } from './errors.js';
 import { startServer } from './main.js';
+import { SecretError } from './secrets/index.js';
 import { parseInput } from './validation.js';
 
 function dnsOption(): Option {
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof AppError || error instanceof ConfigError) {
+    if (error instanceof AppError || error instanceof ConfigError || error instanceof SecretError) {
       process.stderr.write(`deliverability: ${error.message}\n`);
       process.exit(2);
     }

@@ -8,6 +8,8 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** How long a write waits for another writer before the request answers 503. */
+  databaseBusyTimeoutMs: number;
   logLevel: string;
   /** DNS servers as `HOST:PORT`; empty means the system's resolvers. */
   dnsServers: string[];
@@ -65,6 +67,7 @@ const schema = z.object({
   DELIVERABILITY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DELIVERABILITY_HOST: z.string().min(1).default('127.0.0.1'),
   DELIVERABILITY_DATABASE: z.string().min(1).default('data/deliverability.sqlite'),
+  DELIVERABILITY_DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   DELIVERABILITY_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: e.DELIVERABILITY_PORT,
     host: e.DELIVERABILITY_HOST,
     databasePath: path.resolve(cwd, e.DELIVERABILITY_DATABASE),
+    databaseBusyTimeoutMs: e.DELIVERABILITY_DATABASE_BUSY_TIMEOUT_MS,
     logLevel: e.DELIVERABILITY_LOG_LEVEL,
     dnsServers: e.DELIVERABILITY_DNS,
     relayUrl: e.DELIVERABILITY_RELAY_URL,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openStore } from '../db/index.js';
+import { openStore, type Store } from '../db/index.js';
 import { classifySmtpReply } from './bounces/index.js';
 import type { Config } from './config.js';
 import { createResolver } from './dns/resolver.js';
@@ -11,7 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMandrillApi, type MandrillApi } from './mandrill/client.js';
 import { pollAllAccounts } from './mandrill/poller.js';
 import { sealAllAccounts } from './accounts/secrets.js';
-import { loadKeyring } from './secrets/index.js';
+import { loadKeyring, type SecretKeyring } from './secrets/index.js';
 import { parseAllowList } from './sending/destination.js';
 import { markInterruptedSends } from './sending/interrupted.js';
 import { createTransportFactory } from './sending/transports.js';
@@ -35,13 +35,12 @@ export interface ServerOverrides {
   jobs?: boolean;
 }
 
-function buildServices(config: Config, overrides: ServerOverrides) {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const now = overrides.now ?? Date.now;
-  const store = openStore(config.databasePath);
-  const mandrill = overrides.mandrill ?? createMandrillApi({ baseUrl: config.mandrill.baseUrl });
-  const tls = config.smtpCaFile ? { ca: fs.readFileSync(config.smtpCaFile) } : undefined;
-  const dnsResolver = () => createResolver({ servers: config.dnsServers });
+/**
+ * Loads the secret keys and encrypts any secret not yet under the current
+ * key. Throws a SecretError when a stored secret cannot be decrypted with
+ * the keys given, rather than starting with unusable accounts.
+ */
+function openKeyring(config: Config, store: Store, logger: Logger, now: number): SecretKeyring {
   const { keyring, created } = loadKeyring({
     keys: config.secrets.keys ?? undefined,
     keyFile: config.secrets.keyFile ?? undefined,
@@ -53,12 +52,29 @@ function buildServices(config: Config, overrides: ServerOverrides) {
       'created a new key for account secrets; back it up, because secrets cannot be read without it',
     );
   }
-  const sealed = sealAllAccounts(store, keyring, now());
+  const sealed = sealAllAccounts(store, keyring, now);
   if (sealed > 0)
     logger.info(
       { module: 'main', accounts: sealed },
       'account secrets encrypted under the current key',
     );
+  return keyring;
+}
+
+function buildServices(config: Config, overrides: ServerOverrides) {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const now = overrides.now ?? Date.now;
+  const store = openStore(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
+  const mandrill = overrides.mandrill ?? createMandrillApi({ baseUrl: config.mandrill.baseUrl });
+  const tls = config.smtpCaFile ? { ca: fs.readFileSync(config.smtpCaFile) } : undefined;
+  const dnsResolver = () => createResolver({ servers: config.dnsServers });
+  let keyring: SecretKeyring;
+  try {
+    keyring = openKeyring(config, store, logger, now());
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const services: Services = {
     store,
     logger,

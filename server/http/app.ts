@@ -8,6 +8,7 @@ import { reportRoutes } from './reports.js';
 import { sendRoutes } from './sends.js';
 import { sessionRoutes } from './session.js';
 import { staticRoutes } from './static.js';
+import { suppressionRoutes } from './suppressions.js';
 import { userRoutes } from './users.js';
 
 const CONTENT_SECURITY_POLICY = [
@@ -43,6 +44,7 @@ export function createApp(services: Services): Express {
   app.use('/api', sessionRoutes(services));
   app.use('/api', userRoutes(services));
   app.use('/api/accounts', accountRoutes(services));
+  app.use('/api/accounts', suppressionRoutes(services));
   app.use('/api/domains', domainRoutes(services));
   app.use('/api/reports', reportRoutes(services));
   app.use('/api', sendRoutes(services));

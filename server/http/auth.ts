@@ -104,11 +104,12 @@ function limitHandler(message: string): RequestHandler {
   };
 }
 
-/** Login attempts per client address and email in 15 minutes. */
+/** Failed login attempts per client address and email in 15 minutes. */
 export function loginLimiter(limit: number): RequestHandler {
   return rateLimit({
     windowMs: 15 * 60_000,
     limit,
+    skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) =>

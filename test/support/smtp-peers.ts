@@ -21,6 +21,8 @@ export interface SmtpPeerOptions {
   auth?: { user: string; password: string };
   /** Recipients to refuse at RCPT TO with `550 5.1.1`. */
   unknownRecipients?: string[];
+  /** Milliseconds to wait before answering the end of DATA, to keep hand-offs in flight. */
+  dataDelayMs?: number;
 }
 
 let queueCounter = 0;
@@ -77,7 +79,8 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
           raw: Buffer.concat(chunks).toString('utf8'),
         });
         queueCounter += 1;
-        callback(null, `2.0.0 Ok: queued as TEST${queueCounter.toString().padStart(6, '0')}`);
+        const reply = `2.0.0 Ok: queued as TEST${queueCounter.toString().padStart(6, '0')}`;
+        setTimeout(() => callback(null, reply), options.dataDelayMs ?? 0);
       });
     },
   };
