@@ -41,7 +41,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
       // Another writer held the database past the busy timeout: a retry soon will succeed.
       res.setHeader('Retry-After', '1');
-      res.status(503).json(errorBody(new AppError(503, 'busy', 'The database is busy; retry in a second')));
+      res
+        .status(503)
+        .json(errorBody(new AppError(503, 'busy', 'The database is busy; retry in a second')));
       return;
     }
     const parserError = error as HttpParserError;
