@@ -30,6 +30,21 @@ const TLS_CODES: Record<string, string> = {
     'the server does not speak TLS on this port (try STARTTLS instead of implicit TLS)',
 };
 
+const MAX_REPLY = 300;
+
+/**
+ * Shortens a server's reply to one printable line: a manager's server is
+ * outside our control, and its text is shown to support staff and stored.
+ */
+export function summarizeReply(text: string | undefined): string {
+  // Control characters (C0, DEL, C1) and line breaks become spaces.
+  const line = (text ?? '')
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return line.length > MAX_REPLY ? `${line.slice(0, MAX_REPLY)}…` : line;
+}
+
 /** Reads the enhanced status code (RFC 3463) at the start of an SMTP reply text. */
 export function enhancedStatus(reply: string | undefined): string | undefined {
   const match = reply?.match(/^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/);
@@ -43,19 +58,19 @@ export function enhancedStatus(reply: string | undefined): string | undefined {
 export function describeFailure(error: NodemailerError, endpoint: string): string {
   const system = error.originalCode ?? error.code ?? '';
   if (error.code === 'EAUTH') {
-    const reply = error.response ? ` (server replied: ${error.response})` : '';
+    const reply = error.response ? ` (server replied: ${summarizeReply(error.response)})` : '';
     return `Authentication failed at ${endpoint}: the server rejected the user name or password${reply}`;
   }
   if (TLS_CODES[system]) return `TLS failed at ${endpoint}: ${TLS_CODES[system]}`;
   if (/certificate|ssl|tls/i.test(error.message) && error.code !== 'ETIMEDOUT') {
-    return `TLS failed at ${endpoint}: ${error.message}`;
+    return `TLS failed at ${endpoint}: ${summarizeReply(error.message)}`;
   }
   if (error.code === 'ETIMEDOUT' || error.code === 'ETIMEOUT') {
     return `Connection to ${endpoint} timed out: check the host, port and security setting (implicit TLS on 465, STARTTLS on 587)`;
   }
   if (SYSTEM_CODES[system]) return `Connection to ${endpoint} failed: ${SYSTEM_CODES[system]}`;
   if (error.responseCode) {
-    return `The server at ${endpoint} refused the message: ${error.response ?? error.message}`;
+    return `The server at ${endpoint} refused the message: ${summarizeReply(error.response ?? error.message)}`;
   }
-  return `Sending through ${endpoint} failed: ${error.message}`;
+  return `Sending through ${endpoint} failed: ${summarizeReply(error.message)}`;
 }

@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import nodemailer from 'nodemailer';
-import { describeFailure, enhancedStatus, type NodemailerError } from './smtp-errors.js';
+import {
+  describeFailure,
+  enhancedStatus,
+  summarizeReply,
+  type NodemailerError,
+} from './smtp-errors.js';
 import type { OutgoingMessage, RecipientOutcome, SendTransport } from './types.js';
 
 export interface SmtpEndpoint {
@@ -35,11 +40,10 @@ export function queueIdOf(response: string | undefined): string | undefined {
 }
 
 function rejectedOutcome(error: NodemailerError, recipient: string): RecipientOutcome {
-  const reply = error.response ?? error.message;
   return {
     recipient,
     state: 'rejected',
-    detail: reply,
+    detail: summarizeReply(error.response ?? error.message),
     replyCode: error.responseCode,
     statusCode: enhancedStatus(error.response),
     command: error.command,
@@ -65,7 +69,7 @@ function outcomesOfError(
   }
   const detail =
     error.responseCode === 530
-      ? `The server at ${endpoint} requires authentication: set the user name and password (server replied: ${error.response})`
+      ? `The server at ${endpoint} requires authentication: set the user name and password (server replied: ${summarizeReply(error.response)})`
       : describeFailure(error, endpoint);
   return recipients.map((recipient) => ({
     recipient,
@@ -120,7 +124,7 @@ export function createSmtpTransport(
           return {
             recipient,
             state: 'accepted',
-            detail: info.response,
+            detail: summarizeReply(info.response),
             providerId: queueId,
             replyCode: Number(info.response.slice(0, 3)) || undefined,
             statusCode: enhancedStatus(info.response),
