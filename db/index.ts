@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { accountQueries } from './accounts.js';
+import { checkQueries } from './checks.js';
 import { cursorQueries } from './cursors.js';
 import { eventQueries } from './events.js';
 import { migrate } from './migrate.js';
@@ -28,8 +29,11 @@ export interface OpenStoreOptions {
 
 /** Opens (creating it if needed) the SQLite database at `file` and applies pending migrations. */
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
+  // The file holds password hashes and recipients: owner only. SQLite gives
+  // the -wal and -shm files the permissions of the database file.
+  if (file !== ':memory:') fs.chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
@@ -46,6 +50,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     sessions: sessionQueries(db),
     tokens: tokenQueries(db),
     suppressions: suppressionQueries(db),
+    checks: checkQueries(db),
     // Inside an open transaction, run `fn` in it directly: a nested one would add a savepoint per call.
     transaction: <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)()),
     integrityCheck: () => {

@@ -190,6 +190,20 @@ export interface SuppressionRecord {
   createdAt: number;
 }
 
+export interface StoredCheck {
+  id: number;
+  accountId: number | null;
+  domain: string;
+  /** The account's sending method when it was checked. */
+  method: string | null;
+  checkedAt: number;
+  /** The outcome per sending method, e.g. `{ "smtp": "deliver" }`. */
+  outcomes: Record<string, string>;
+  /** Whether the outcome for the account's method differs from the check before. */
+  changed: boolean;
+  result: unknown;
+}
+
 /** Account ids a query is limited to; undefined means every account. */
 export type AccountScope = number[] | undefined;
 
@@ -224,6 +238,11 @@ export interface Store {
     list(): ApiTokenRecord[];
     touch(id: number, now: number): void;
     revoke(id: number, now: number): void;
+  };
+  checks: {
+    add(check: Omit<StoredCheck, 'id'>): StoredCheck;
+    latestForAccount(accountId: number): StoredCheck | null;
+    listForAccount(accountId: number, limit: number): StoredCheck[];
   };
   suppressions: {
     /** Adds the address unless it is suppressed already; returns whether it was added. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseBounce } from './bounces/index.js';
 import { formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
-import { setup } from './cli-setup.js';
+import { resetAdmin, setup } from './cli-setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
 import { domainName, runDomainCheck } from './domains/service.js';
@@ -175,6 +175,11 @@ export function buildProgram(): Command {
     .requiredOption('--email <address>', "the admin's email, used to log in")
     .option('--name <name>', "the admin's name (default: the email)")
     .action(setup);
+  program
+    .command('reset-admin')
+    .description('make a user an active admin with a new password, read from standard input')
+    .requiredOption('--email <address>', "the user's email")
+    .action(resetAdmin);
   program
     .command('check')
     .description("check a domain's SPF, DKIM and DMARC and the verdict per sending method")

@@ -47,6 +47,8 @@ export interface Config {
     automatedPerHour: number;
     automatedPerDay: number;
   };
+  /** Hours between re-checks of every account's domain. */
+  domainRecheckHours: number;
   mandrill: {
     /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
     baseUrl: string;
@@ -121,6 +123,11 @@ const schema = z.object({
     }),
   DELIVERABILITY_SMTP_AUTOMATED_PER_HOUR: z.coerce.number().int().min(0).default(100),
   DELIVERABILITY_SMTP_AUTOMATED_PER_DAY: z.coerce.number().int().min(0).default(1000),
+  DELIVERABILITY_DOMAIN_RECHECK_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(24),
   DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
   DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
   DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce
@@ -194,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       automatedPerHour: e.DELIVERABILITY_SMTP_AUTOMATED_PER_HOUR,
       automatedPerDay: e.DELIVERABILITY_SMTP_AUTOMATED_PER_DAY,
     },
+    domainRecheckHours: e.DELIVERABILITY_DOMAIN_RECHECK_HOURS,
     mandrill: {
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
       pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,

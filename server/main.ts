@@ -10,9 +10,10 @@ import { startJobs, type Job } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMandrillApi, type MandrillApi } from './mandrill/client.js';
 import { pollAllAccounts } from './mandrill/poller.js';
-import { sealAllAccounts } from './accounts/secrets.js';
-import { loadKeyring, type SecretKeyring } from './secrets/index.js';
-import { parseAllowList } from './sending/destination.js';
+import { hasEncryptedSecrets, sealAllAccounts, verifyAllSecrets } from './accounts/secrets.js';
+import { recheckAllAccounts } from './domains/account-checks.js';
+import { loadKeyring, SecretError, type SecretKeyring } from './secrets/index.js';
+import { parseAllowList, resolveSmtpDestination } from './sending/destination.js';
 import { markInterruptedSends } from './sending/interrupted.js';
 import { createTransportFactory } from './sending/transports.js';
 import type { Services } from './services.js';
@@ -41,6 +42,15 @@ export interface ServerOverrides {
  * the keys given, rather than starting with unusable accounts.
  */
 function openKeyring(config: Config, store: Store, logger: Logger, now: number): SecretKeyring {
+  const defaultFile = config.secrets.defaultKeyFile;
+  const configured = config.secrets.keys !== null || config.secrets.keyFile !== null;
+  if (!configured && !fs.existsSync(defaultFile) && hasEncryptedSecrets(store)) {
+    // A new key would leave every stored secret unreadable.
+    throw new SecretError(
+      `The database holds encrypted secrets, but the key file ${defaultFile} is missing: ` +
+        'restore it from a backup, or set DELIVERABILITY_SECRET_KEYS or DELIVERABILITY_SECRET_KEY_FILE',
+    );
+  }
   const { keyring, created } = loadKeyring({
     keys: config.secrets.keys ?? undefined,
     keyFile: config.secrets.keyFile ?? undefined,
@@ -52,6 +62,7 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
       'created a new key for account secrets; back it up, because secrets cannot be read without it',
     );
   }
+  verifyAllSecrets(store, keyring);
   const sealed = sealAllAccounts(store, keyring, now);
   if (sealed > 0)
     logger.info(
@@ -75,11 +86,14 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     store.close();
     throw error;
   }
+  const smtpAllow = parseAllowList(config.smtp.allow);
   const services: Services = {
     store,
     logger,
     now,
     keyring,
+    checkSmtpDestination: (host, port) =>
+      resolveSmtpDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),
     sending: {
       store,
       logger,
@@ -91,7 +105,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
         mandrill,
         tls,
         createResolver: dnsResolver,
-        smtpAllow: parseAllowList(config.smtp.allow),
+        smtpAllow,
       }),
       classifyReply: classifySmtpReply,
       automatedLimits: {
@@ -126,7 +140,12 @@ function buildServices(config: Config, overrides: ServerOverrides) {
         initialLookbackMs: config.mandrill.initialLookbackHours * 3_600_000,
       }),
   };
-  return { services, jobs: [pollerJob] };
+  const recheckJob: Job = {
+    name: 'domain-recheck',
+    intervalMs: config.domainRecheckHours * 3_600_000,
+    run: () => recheckAllAccounts({ store, checks: services.domainChecks, now }, logger),
+  };
+  return { services, jobs: [pollerJob, recheckJob] };
 }
 
 /** Opens the database, wires the real dependencies and starts serving. */

@@ -11,6 +11,8 @@ export interface Services {
   sending: SendingDeps;
   domainChecks: DomainCheckDeps;
   auth: AuthDeps;
+  /** Refuses a manager's SMTP host that points at a non-public address or port. */
+  checkSmtpDestination: (host: string, port: number) => Promise<unknown>;
   /** The keys that encrypt account secrets at rest. */
   keyring: SecretKeyring;
   logger: Logger;

@@ -1,5 +1,6 @@
 import { sql as initial } from './0001-initial.js';
 import { sql as access } from './0002-access.js';
+import { sql as domainChecks } from './0003-domain-checks.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'access', sql: access },
+  { version: 3, name: 'domain-checks', sql: domainChecks },
 ];

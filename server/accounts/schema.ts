@@ -54,7 +54,12 @@ export const mandrillSettingsSchema = z.strictObject({
 export const defaultSettingsSchema = z.strictObject({});
 
 const common = {
-  name: z.string().trim().min(1, 'is required').max(200),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(200)
+    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'may not contain control characters'),
   sendingAddress: z.email('must be an email address such as office@example.com'),
   replyTo: z.email('must be an email address').nullable().default(null),
 };
@@ -63,13 +68,13 @@ const common = {
 export const accountSchema = z.discriminatedUnion(
   'method',
   [
-    z.object({
+    z.strictObject({
       ...common,
       method: z.literal('default'),
       settings: defaultSettingsSchema.default({}),
     }),
-    z.object({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
-    z.object({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
+    z.strictObject({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
+    z.strictObject({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
   ],
   { error: 'must be "default", "smtp" or "mandrill"' },
 );

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import {
   SECRET_FIELDS,
   SecretError,
+  isEncrypted,
   needsSealing,
   openSettings,
   sealSettings,
@@ -50,6 +51,21 @@ export function saveSealed(
   return store.accounts.update(account.id, { settings }, now) as AccountRecord;
 }
 
+/** Whether any account holds an encrypted secret, so a lost key would lose it. */
+export function hasEncryptedSecrets(store: Store): boolean {
+  return store.accounts
+    .list()
+    .some((account) => SECRET_FIELDS.some((field) => isEncrypted(account.settings[field])));
+}
+
+/**
+ * Decrypts every stored secret once, so that a wrong or missing key stops
+ * the start-up instead of failing sends later. Throws the SecretError.
+ */
+export function verifyAllSecrets(store: Store, keyring: SecretKeyring): void {
+  for (const account of store.accounts.list()) openSettings(keyring, account.id, account.settings);
+}
+
 /**
  * Encrypts plaintext secrets and re-encrypts those under an older key, for
  * every account: run at start-up, so adding a new key first in the key list
@@ -65,4 +81,31 @@ export function sealAllAccounts(store: Store, keyring: SecretKeyring, now: numbe
     }
   });
   return changed;
+}
+
+/**
+ * Refuses a Mandrill key and subaccount that another account uses already:
+ * both would poll the same messages, and each would see the other's mail.
+ */
+export function assertMandrillKeyFree(
+  store: Store,
+  keyring: SecretKeyring,
+  accountId: number | null,
+  settings: { apiKey: string; subaccount?: string },
+): void {
+  for (const other of store.accounts.listByMethod('mandrill')) {
+    if (other.id === accountId) continue;
+    const opened = openSettings(keyring, other.id, other.settings);
+    const sameKey = opened.apiKey === settings.apiKey;
+    const sameSubaccount = (opened.subaccount ?? null) === (settings.subaccount ?? null);
+    if (sameKey && sameSubaccount) {
+      throw new AppError(
+        409,
+        'conflict',
+        `Account ${other.id} already uses this Mandrill key${settings.subaccount ? ' and subaccount' : ''}: ` +
+          'give each account its own key or its own subaccount',
+        { account: other.id },
+      );
+    }
+  }
 }

@@ -1,10 +1,10 @@
 import type { AccountRecord, Store } from '../../db/types.js';
 import { authorizeAccount, type AccountAction, type Principal } from '../access/principal.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import { parseInput } from '../validation.js';
-import { decryptSecret, isEncrypted, type SecretKeyring } from '../secrets/index.js';
-import { accountPatchSchema, accountSchema, MASK_PREFIX } from './schema.js';
-import { rejectEncryptedInput, saveSealed } from './secrets.js';
+import { decryptSecret, isEncrypted, openSettings, type SecretKeyring } from '../secrets/index.js';
+import { accountPatchSchema, accountSchema, MASK_PREFIX, type AccountInput } from './schema.js';
+import { assertMandrillKeyFree, rejectEncryptedInput, saveSealed } from './secrets.js';
 
 /** An account as shown outside the server: secrets are masked. */
 export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record<string, unknown> };
@@ -35,14 +35,38 @@ export function toPublicAccount(keyring: SecretKeyring, account: AccountRecord):
 }
 
 /** Creates an account; its secrets are encrypted before the transaction commits. */
-export function createAccount(
+/** Checks where a manager's SMTP host points; throws an AppError to refuse it. */
+export type DestinationCheck = (host: string, port: number) => Promise<unknown>;
+
+async function checkDestination(account: AccountInput, verify?: DestinationCheck): Promise<void> {
+  if (account.method === 'smtp' && verify) {
+    await verify(account.settings.host, account.settings.port);
+  }
+}
+
+function checkMandrillKey(
+  store: Store,
+  keyring: SecretKeyring,
+  id: number | null,
+  account: AccountInput,
+): void {
+  if (account.method !== 'mandrill') return;
+  // The update path holds the stored key encrypted under this account's id; a new one is plain.
+  const settings = id === null ? account.settings : openSettings(keyring, id, account.settings);
+  assertMandrillKeyFree(store, keyring, id, settings as { apiKey: string; subaccount?: string });
+}
+
+export async function createAccount(
   store: Store,
   keyring: SecretKeyring,
   input: unknown,
   now: number,
-): AccountRecord {
+  verify?: DestinationCheck,
+): Promise<AccountRecord> {
   const account = parseInput(accountSchema, input, 'account');
   rejectEncryptedInput(account.settings);
+  await checkDestination(account, verify);
+  checkMandrillKey(store, keyring, null, account);
   // The associated data of each secret names the account id, known only after the insert.
   return store.transaction(() =>
     saveSealed(store, keyring, store.accounts.create(account, now), now),
@@ -70,17 +94,26 @@ export function getAccount(store: Store, id: number): AccountRecord {
  * method stays the same, so a secret need not be sent again; a new method
  * needs its full settings.
  */
-export function updateAccount(
+export async function updateAccount(
   store: Store,
   keyring: SecretKeyring,
   id: number,
   input: unknown,
   now: number,
-): AccountRecord {
+  verify?: DestinationCheck,
+): Promise<AccountRecord> {
   const current = getAccount(store, id);
   const patch = parseInput(accountPatchSchema, input, 'account update');
   rejectEncryptedInput(patch.settings);
   const method = patch.method ?? current.method;
+  if (method !== current.method && patch.settings === undefined) {
+    // Switching drops the old method's settings, secrets included: that must be asked for.
+    throw new AppError(
+      400,
+      'invalid_input',
+      `Invalid account update: settings: are required when the method changes from ${current.method} to ${method} (send {} for default)`,
+    );
+  }
   const settings =
     method === current.method ? { ...current.settings, ...patch.settings } : (patch.settings ?? {});
   const next = parseInput(
@@ -94,6 +127,8 @@ export function updateAccount(
     },
     'account update',
   );
+  await checkDestination(next, verify);
+  checkMandrillKey(store, keyring, id, next);
   return store.transaction(() =>
     saveSealed(store, keyring, store.accounts.update(id, next, now) as AccountRecord, now),
   );

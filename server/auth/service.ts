@@ -76,7 +76,9 @@ export function authenticate(
   credentials: { sessionToken?: string; bearerToken?: string },
 ): Authenticated | null {
   const now = deps.now();
-  if (credentials.bearerToken?.startsWith(API_TOKEN_PREFIX)) {
+  // An Authorization header means token authentication: it never falls back to the cookie.
+  if (credentials.bearerToken !== undefined) {
+    if (!credentials.bearerToken.startsWith(API_TOKEN_PREFIX)) return null;
     const token = deps.store.tokens.findLive(hashToken(credentials.bearerToken));
     if (!token) return null;
     deps.store.tokens.touch(token.id, now);

@@ -93,7 +93,22 @@ export async function updateUser(
 ) {
   requireAdmin(principal);
   const patch = parseInput(userPatchSchema, input, 'user update');
-  if (!store.users.get(id)) throw notFound('user', id);
+  const current = store.users.get(id);
+  if (!current) throw notFound('user', id);
+  const losesAdmin =
+    current.role === 'admin' &&
+    current.disabledAt === null &&
+    ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
+  const otherAdmins = store.users
+    .list()
+    .filter((u) => u.id !== id && u.role === 'admin' && u.disabledAt === null);
+  if (losesAdmin && otherAdmins.length === 0) {
+    throw new AppError(
+      409,
+      'last_admin',
+      `User ${id} is the only active admin: make another user admin first, or nobody could manage users`,
+    );
+  }
   if (patch.accountIds) checkAccountsExist(store, patch.accountIds);
   const { password, disabled, ...rest } = patch;
   const user = store.users.update(id, {

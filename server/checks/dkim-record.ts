@@ -90,22 +90,54 @@ export function assessDkimRecord(record: string, name: string): DkimKeyAssessmen
   const keyType = (tags.get('k') ?? 'rsa').toLowerCase();
   const assessment =
     keyType === 'ed25519' ? assessEd25519(base64, name) : assessRsa(keyType, base64, name);
-  if (
-    assessment.status === 'valid' &&
-    tags
-      .get('t')
-      ?.split(':')
-      .some((flag) => flag.trim() === 'y')
-  ) {
-    assessment.findings.push(
+  if (assessment.status === 'valid') {
+    assessment.findings.push(...noteFlags(tags, name));
+  }
+  return assessment;
+}
+
+/** Notes the t= flags (RFC 6376 3.6.1) and a hash list that still allows SHA-1 (RFC 8301). */
+function noteFlags(tags: Map<string, string>, name: string): Finding[] {
+  const findings: Finding[] = [];
+  const flags = (tags.get('t') ?? '').split(':').map((flag) => flag.trim());
+  if (flags.includes('y')) {
+    findings.push(
       finding(
         'dkim.testing',
-        'info',
-        `${name}: "t=y" marks the domain as testing DKIM; some receivers ignore its signatures.`,
+        'warning',
+        `${name}: "t=y" marks the domain as testing DKIM, so verifiers may treat its signatures as unsigned mail (RFC 6376 3.6.1).`,
+        'Remove "t=y" once signing works.',
       ),
     );
   }
-  return assessment;
+  if (flags.includes('s')) {
+    findings.push(
+      finding(
+        'dkim.strict_subdomains',
+        'info',
+        `${name}: "t=s" requires the i= domain of a signature to equal its d= domain, so signatures with an i= in a subdomain fail (RFC 6376 3.6.1).`,
+      ),
+    );
+  }
+  const hashes = tags
+    .get('h')
+    ?.split(':')
+    .map((item) => item.trim().toLowerCase());
+  if (hashes?.includes('sha1')) {
+    const only = !hashes.includes('sha256');
+    findings.push(
+      finding(
+        'dkim.sha1_hash',
+        'warning',
+        `${name}: "h=${tags.get('h')}" allows SHA-1, which RFC 8301 3.1 forbids for signing and verifying` +
+          (only
+            ? '; with no sha256 listed, verifiers that follow RFC 8301 verify no signature.'
+            : '.'),
+        'Use "h=sha256", or remove the h= tag.',
+      ),
+    );
+  }
+  return findings;
 }
 
 function checkHashList(hashes: string | undefined, name: string): DkimKeyAssessment | undefined {
@@ -191,7 +223,7 @@ function assessRsa(keyType: string, base64: string, name: string): DkimKeyAssess
 function assessEd25519(base64: string, name: string): DkimKeyAssessment {
   // RFC 8463 4.2: p= contains the raw 32-byte public key, not an SPKI structure.
   const key = Buffer.from(base64, 'base64');
-  if (key.length !== 32) {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || key.length !== 32) {
     return {
       status: 'invalid',
       keyType: 'ed25519',

@@ -68,6 +68,9 @@ async function probeSelector(
     status: 'missing',
     findings: [],
   };
+  // The CNAME query runs beside the TXT query: node's resolver already follows a CNAME for
+  // TXT, and the separate answer names the target for the report.
+  const cname = lookupCname(name, resolver);
   let records: string[];
   try {
     records = joinTxt(await resolver(name, 'TXT'));
@@ -82,8 +85,15 @@ async function probeSelector(
     records = [];
   }
 
-  await checkMandrillCname(probe, name, resolver, report);
+  const target = await cname;
+  if (target) {
+    report.cnameTarget = target;
+  }
+  checkMandrillCname(probe, name, target, report);
   if (records.length === 0) {
+    if (target) {
+      report.findings.push(danglingCname(name, target));
+    }
     return report;
   }
   if (records.length > 1) {
@@ -114,23 +124,36 @@ async function probeSelector(
   return report;
 }
 
+/** Returns the CNAME target of `name`, lower case without the final dot, or undefined. */
+async function lookupCname(name: string, resolver: Resolver): Promise<string | undefined> {
+  try {
+    const answer = (await resolver(name, 'CNAME')) as unknown[];
+    const target = answer[0];
+    return typeof target === 'string' ? target.toLowerCase().replace(/\.$/, '') : undefined;
+  } catch {
+    // A missing CNAME is the usual case; other errors are reported through the TXT lookup.
+    return undefined;
+  }
+}
+
+function danglingCname(name: string, target: string): ReturnType<typeof finding> {
+  return finding(
+    'dkim.cname_without_key',
+    'warning',
+    `${name} is a CNAME to ${target}, which has no TXT record, so signatures with this selector fail.`,
+    `Ask the sending service to publish the key at ${target}, or remove the CNAME if the service is no longer used.`,
+  );
+}
+
 /** Checks that Mandrill's mte1/mte2 selectors are CNAMEs to Mandrill's key names. */
-async function checkMandrillCname(
+function checkMandrillCname(
   probe: SelectorProbe,
   name: string,
-  resolver: Resolver,
+  target: string | undefined,
   report: DkimSelectorReport,
-): Promise<void> {
+): void {
   const expected = MANDRILL.cnameTargets[probe.selector];
   if (!expected || !probe.usedBy.includes('mandrill')) {
-    return;
-  }
-  let target: string | undefined;
-  try {
-    const answer = (await resolver(name, 'CNAME')) as string[];
-    target = answer[0]?.toLowerCase().replace(/\.$/, '');
-  } catch {
-    // A missing CNAME is reported through the missing key; other errors through the TXT lookup.
     return;
   }
   if (target && target !== expected) {

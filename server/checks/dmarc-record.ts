@@ -1,3 +1,12 @@
+import {
+  checkEnumTags,
+  checkUnknownTags,
+  readFailureOptions,
+  readReportInterval,
+  readReportUris,
+  readTestingFlag,
+} from './dmarc-tags.js';
+import type { ReportUri } from './dmarc-tags.js';
 import { finding } from './findings.js';
 import type { Finding } from './types.js';
 
@@ -12,7 +21,23 @@ export interface ParsedDmarc {
   adkim: 'r' | 's';
   aspf: 'r' | 's';
   rua: string[];
+  ruf: string[];
+  /** The rua and ruf entries with their mailto addresses, for the external destination check. */
+  reportUris: { tag: 'rua' | 'ruf'; entry: ReportUri }[];
+  /** fo (RFC 7489 6.3), default `['0']`. */
+  failureOptions: string[];
+  /** ri in seconds (RFC 7489 6.3), default 86400. */
+  reportInterval: number;
+  /** np, the DMARCbis policy for non-existent subdomains; null when absent or invalid. */
+  nonexistentPolicy: DmarcPolicy | null;
+  /** t=y, the DMARCbis test mode. */
+  testing: boolean;
   findings: Finding[];
+}
+
+interface TagList {
+  tags: Map<string, string>;
+  order: string[];
 }
 
 const POLICIES: DmarcPolicy[] = ['none', 'quarantine', 'reject'];
@@ -34,30 +59,9 @@ export function isNearDmarcRecord(text: string): boolean {
 /** Parses a DMARC record (RFC 7489 6.3, 6.4) found at `name`, tolerating case and spacing. */
 export function parseDmarcRecord(text: string, name: string): ParsedDmarc {
   const findings: Finding[] = [];
-  const tags = new Map<string, string>();
-  const order: string[] = [];
-  let upperCaseTags = false;
-  for (const part of text.split(';')) {
-    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(part);
-    if (!match) {
-      continue;
-    }
-    const rawName = match[1] ?? '';
-    const tagName = rawName.toLowerCase();
-    upperCaseTags ||= rawName !== tagName;
-    if (!tags.has(tagName)) {
-      tags.set(tagName, match[2] ?? '');
-      order.push(tagName);
-    }
-  }
-  if (upperCaseTags) {
-    findings.push(upperCaseFinding(name));
-  }
+  const { tags, order } = readTagList(text, name, findings);
 
-  const rua = (tags.get('rua') ?? '')
-    .split(',')
-    .map((uri) => uri.trim())
-    .filter((uri) => uri !== '');
+  const rua = splitUris(tags.get('rua'));
   const validRua = rua.filter((uri) => /^[a-z][a-z0-9+.-]*:\S+$/i.test(uri));
   let policy = readPolicy(tags.get('p'));
   const sp = tags.get('sp');
@@ -89,6 +93,19 @@ export function parseDmarcRecord(text: string, name: string): ParsedDmarc {
     );
   }
 
+  const reportUris = [
+    ...readReportUris('rua', tags.get('rua'), name, findings).map((entry) => ({
+      tag: 'rua' as const,
+      entry,
+    })),
+    ...readReportUris('ruf', tags.get('ruf'), name, findings).map((entry) => ({
+      tag: 'ruf' as const,
+      entry,
+    })),
+  ];
+  const ruf = splitUris(tags.get('ruf'));
+  checkEnumTags(tags, name, findings);
+  checkUnknownTags(order, name, findings);
   return {
     valid,
     policy,
@@ -97,8 +114,98 @@ export function parseDmarcRecord(text: string, name: string): ParsedDmarc {
     adkim: readAlignment('adkim', tags.get('adkim'), name, findings),
     aspf: readAlignment('aspf', tags.get('aspf'), name, findings),
     rua,
+    ruf,
+    reportUris,
+    failureOptions: readFailureOptions(tags.get('fo'), ruf.length > 0, name, findings),
+    reportInterval: readReportInterval(tags.get('ri'), name, findings),
+    nonexistentPolicy: readNonexistentPolicy(tags.get('np'), name, findings),
+    testing: readTestingFlag(tags.get('t'), name, findings),
     findings,
   };
+}
+
+/**
+ * Splits the record into tags (RFC 7489 6.4 `dmarc-record`). Tag names are read in lower case;
+ * the first of duplicate tags wins, and parts that are not `name=value` are reported.
+ */
+function readTagList(text: string, name: string, findings: Finding[]): TagList {
+  const tags = new Map<string, string>();
+  const order: string[] = [];
+  let upperCaseTags = false;
+  for (const part of text.split(';')) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(part);
+    if (!match) {
+      if (part.trim() !== '') {
+        findings.push(syntaxFinding(name, part.trim()));
+      }
+      continue;
+    }
+    const rawName = match[1] ?? '';
+    const tagName = rawName.toLowerCase();
+    upperCaseTags ||= rawName !== tagName;
+    if (tags.has(tagName)) {
+      findings.push(duplicateFinding(name, tagName));
+      continue;
+    }
+    tags.set(tagName, match[2] ?? '');
+    order.push(tagName);
+  }
+  if (upperCaseTags) {
+    findings.push(upperCaseFinding(name));
+  }
+  return { tags, order };
+}
+
+function splitUris(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((uri) => uri.trim())
+    .filter((uri) => uri !== '');
+}
+
+function syntaxFinding(name: string, part: string): Finding {
+  return finding(
+    'dmarc.invalid_tag_syntax',
+    'warning',
+    `${name}: "${part}" is not a tag=value pair, so receivers ignore it or discard the record (RFC 7489 6.4).`,
+    'Separate tags with ";" and write each as name=value, such as "p=reject".',
+  );
+}
+
+function duplicateFinding(name: string, tag: string): Finding {
+  // RFC 7489 6.3 adopts DKIM's tag-value syntax, and RFC 6376 3.2 makes a tag list with a
+  // duplicate tag invalid as a whole. Lenient receivers read the first occurrence, as we do.
+  return finding(
+    'dmarc.duplicate_tag',
+    'warning',
+    `${name}: "${tag}=" appears more than once. We read the first one, but receivers that follow RFC 6376 3.2 discard the whole record.`,
+    `Keep one "${tag}=" tag.`,
+  );
+}
+
+function readNonexistentPolicy(
+  value: string | undefined,
+  name: string,
+  findings: Finding[],
+): DmarcPolicy | null {
+  if (value === undefined) {
+    return null;
+  }
+  const policy = readPolicy(value);
+  findings.push(
+    policy === null
+      ? finding(
+          'dmarc.invalid_np',
+          'warning',
+          `${name}: "np=${value}" is not none, quarantine or reject, so receivers that implement DMARCbis use sp instead.`,
+        )
+      : finding(
+          'dmarc.np_dmarcbis',
+          'info',
+          `${name}: "np=${policy}" is the policy for subdomains that do not exist. It comes from the DMARCbis draft, so receivers that implement only RFC 7489 ignore it and apply sp.`,
+        ),
+  );
+  return policy;
 }
 
 function upperCaseFinding(name: string): Finding {

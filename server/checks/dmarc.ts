@@ -1,7 +1,9 @@
 import type { Resolver } from '../dns/types.js';
 import { normalizeDomain, organizationalDomain } from './alignment.js';
 import { errorCode, isVoidError, joinTxt } from './dns-errors.js';
+import { findMisplacedRecords } from './dmarc-placement.js';
 import { isDmarcRecord, isNearDmarcRecord, parseDmarcRecord } from './dmarc-record.js';
+import { checkExternalReports } from './dmarc-reports.js';
 import { finding } from './findings.js';
 import type { DmarcReport, Finding } from './types.js';
 
@@ -14,17 +16,21 @@ interface Discovery {
 /**
  * Finds the DMARC record that applies to mail with `domain` in From (RFC 7489 6.6.3): the
  * record at `_dmarc.<domain>`, else the one at the organizational domain, whose `sp` then
- * applies. Several records at one name mean no DMARC processing.
+ * applies. Several records at one name mean no DMARC processing. Also reports records at
+ * names receivers never query, and external report destinations that do not accept reports.
  */
 export async function checkDmarc(domain: string, resolver: Resolver): Promise<DmarcReport> {
   const name = normalizeDomain(domain);
+  // RFC 7489 3.2: the organizational domain comes from the Public Suffix List, so
+  // mail.example.co.uk falls back to example.co.uk, not co.uk.
+  // NOTE: DMARCbis replaces the list with a walk up the DNS tree, which this does not do.
   const orgDomain = organizationalDomain(name);
   const report = emptyReport(orgDomain);
 
   let recordDomain = name;
   let found = await discover(name, resolver);
   if (found.records.length === 0 && !found.tempError && orgDomain !== name) {
-    report.findings.push(...found.findings);
+    report.findings.push(...found.findings, ...(await findMisplacedRecords(name, resolver, false)));
     recordDomain = orgDomain;
     found = await discover(orgDomain, resolver);
   }
@@ -41,6 +47,9 @@ export async function checkDmarc(domain: string, resolver: Resolver): Promise<Dm
     );
     return report;
   }
+  report.findings.push(
+    ...(await findMisplacedRecords(recordDomain, resolver, found.records.length > 0)),
+  );
   if (found.records.length === 0) {
     report.status = 'none';
     report.findings.push(missingFinding(name, orgDomain));
@@ -58,15 +67,16 @@ export async function checkDmarc(domain: string, resolver: Resolver): Promise<Dm
     );
     return report;
   }
-  return applyRecord(report, found.records[0] ?? '', recordDomain, name);
+  return applyRecord(report, found.records[0] ?? '', recordDomain, name, resolver);
 }
 
-function applyRecord(
+async function applyRecord(
   report: DmarcReport,
   record: string,
   recordDomain: string,
   domain: string,
-): DmarcReport {
+  resolver: Resolver,
+): Promise<DmarcReport> {
   const parsed = parseDmarcRecord(record, `_dmarc.${recordDomain}`);
   const inherited = recordDomain !== domain;
   report.record = record;
@@ -81,6 +91,11 @@ function applyRecord(
   report.adkim = parsed.adkim;
   report.aspf = parsed.aspf;
   report.rua = parsed.rua;
+  report.ruf = parsed.ruf;
+  report.failureOptions = parsed.failureOptions;
+  report.reportInterval = parsed.reportInterval;
+  report.nonexistentPolicy = parsed.nonexistentPolicy;
+  report.testing = parsed.testing;
   if (report.policy === 'none') {
     report.findings.push(
       finding(
@@ -90,6 +105,9 @@ function applyRecord(
       ),
     );
   }
+  const external = await checkExternalReports(parsed, recordDomain, resolver);
+  report.externalReports = external.reports;
+  report.findings.push(...external.findings);
   return report;
 }
 
@@ -106,16 +124,32 @@ async function discover(domain: string, resolver: Resolver): Promise<Discovery> 
         }
       : { records: [], findings: [], tempError: errorCode(error) };
   }
-  const findings = texts
-    .filter(isNearDmarcRecord)
-    .map((text) =>
+  const findings = texts.flatMap((text) => versionFindings(name, text));
+  return { records: texts.filter(isDmarcRecord), findings };
+}
+
+function versionFindings(name: string, text: string): Finding[] {
+  if (isNearDmarcRecord(text)) {
+    return [
       finding(
         'dmarc.invalid_version',
         'error',
         `${name}: "${text}" does not start with "v=DMARC1" exactly (the value is case-sensitive), so receivers ignore it.`,
       ),
-    );
-  return { records: texts.filter(isDmarcRecord), findings };
+    ];
+  }
+  // RFC 7489 6.4: v must be the first tag, so a record with v=DMARC1 later on is no record.
+  if (!isDmarcRecord(text) && /(^|;)\s*v\s*=\s*DMARC1\s*(;|$)/i.test(text)) {
+    return [
+      finding(
+        'dmarc.version_not_first',
+        'error',
+        `${name}: "${text}" has "v=DMARC1" but not as its first tag, so receivers ignore it (RFC 7489 6.4).`,
+        `Start the record with "v=DMARC1;", as in "v=DMARC1; p=none".`,
+      ),
+    ];
+  }
+  return [];
 }
 
 function emptyReport(orgDomain: string): DmarcReport {

@@ -13,6 +13,8 @@ export interface SpfMechanism {
   /** The domain-spec argument, when the mechanism has one. */
   domain?: string;
   raw: string;
+  /** 1-based index of the term after `v=spf1`. */
+  position: number;
 }
 
 export interface SpfModifier {
@@ -20,6 +22,8 @@ export interface SpfModifier {
   name: string;
   value: string;
   raw: string;
+  /** 1-based index of the term after `v=spf1`. */
+  position: number;
 }
 
 export type SpfTerm = SpfMechanism | SpfModifier;
@@ -56,8 +60,8 @@ export function parseSpfRecord(text: string, domain: string): ParsedSpf {
   const parts = text.trim().split(/ +/).slice(1);
   const findings: Finding[] = [];
   const terms: SpfTerm[] = [];
-  for (const raw of parts) {
-    const term = parseTerm(raw, domain, text, findings);
+  for (const [index, raw] of parts.entries()) {
+    const term = parseTerm(raw, index + 1, domain, text, findings);
     if (term) {
       terms.push(term);
     }
@@ -68,6 +72,7 @@ export function parseSpfRecord(text: string, domain: string): ParsedSpf {
 
 function parseTerm(
   raw: string,
+  position: number,
   domain: string,
   record: string,
   findings: Finding[],
@@ -80,6 +85,7 @@ function parseTerm(
       name: (modifier[1] ?? '').toLowerCase(),
       value: modifier[2] ?? '',
       raw,
+      position,
     };
   }
   const first = raw[0] ?? '';
@@ -90,7 +96,7 @@ function parseTerm(
   const argument = body.slice(name.length);
 
   if (!MECHANISMS.includes(name as MechanismName)) {
-    findings.push(unknownMechanism(raw, name, domain, record));
+    findings.push({ ...unknownMechanism(raw, name, domain, record), position });
     return null;
   }
   const mechanism: SpfMechanism = {
@@ -98,17 +104,19 @@ function parseTerm(
     qualifier,
     name: name as MechanismName,
     raw,
+    position,
   };
   const problem = validateArgument(mechanism.name, argument, mechanism);
   if (problem) {
-    findings.push(
-      finding(
+    findings.push({
+      ...finding(
         'spf.invalid_term',
         'error',
         `The SPF record of ${domain} has an invalid term "${raw}": ${problem}. Receivers return ` +
           'permerror for the whole record (RFC 7208 4.6).',
       ),
-    );
+      position,
+    });
   }
   return mechanism;
 }
@@ -270,27 +278,30 @@ function isDomainName(name: string): boolean {
 function checkModifiers(terms: SpfTerm[], domain: string, findings: Finding[]): void {
   for (const name of ['redirect', 'exp']) {
     const found = terms.filter((term) => term.kind === 'modifier' && term.name === name);
-    if (found.length > 1) {
-      findings.push(
-        finding(
+    const second = found[1];
+    if (second) {
+      findings.push({
+        ...finding(
           'spf.duplicate_modifier',
           'error',
           `The SPF record of ${domain} has "${name}=" ${found.length} times; it may appear once ` +
             '(RFC 7208 6), so receivers return permerror.',
         ),
-      );
+        position: second.position,
+      });
     }
     const invalid = found.find(
       (term) => term.kind === 'modifier' && !isValidDomainSpec(term.value),
     );
     if (invalid) {
-      findings.push(
-        finding(
+      findings.push({
+        ...finding(
           'spf.invalid_term',
           'error',
           `The SPF record of ${domain} has an invalid term "${invalid.raw}".`,
         ),
-      );
+        position: invalid.position,
+      });
     }
   }
 }

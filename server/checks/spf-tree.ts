@@ -1,8 +1,13 @@
 import type { Resolver } from '../dns/types.js';
 import { errorCode, isVoidError, joinTxt } from './dns-errors.js';
 import { finding } from './findings.js';
+import { countLookup, countVoid } from './spf-limits.js';
+import type { LimitCounters } from './spf-limits.js';
+import { lintPublishing } from './spf-publish.js';
 import { hasMacro, isSpfRecord, mergeSpfRecords, parseSpfRecord } from './spf-record.js';
-import type { SpfMechanism, SpfTerm } from './spf-record.js';
+import type { SpfMechanism } from './spf-record.js';
+import { at, lintTerms } from './spf-terms.js';
+import type { RecordRole } from './spf-terms.js';
 import type { SpfNode } from './types.js';
 
 // RFC 7208 4.6.4: an "mx" term may resolve at most 10 MX names.
@@ -13,33 +18,41 @@ const MAX_WALKED_LOOKUPS = 60;
 
 export interface FetchedSpf {
   records: string[];
+  /** The character-strings of each record in `records`, as published. */
+  strings: string[][];
   /** True when the TXT query returned NXDOMAIN or no answers: a void lookup. */
   isVoid: boolean;
   /** The DNS error code when the query failed for another reason. */
   tempError?: string;
 }
 
-export interface WalkState {
+export interface WalkState extends LimitCounters {
   resolver: Resolver;
-  walkedLookups: number;
   permerror: boolean;
   temperror: boolean;
   /** Every include and redirect target met in the tree, lower case. */
   targets: Set<string>;
 }
 
-type Role = 'top' | 'include' | 'redirect';
+type Role = RecordRole;
 
+/** Fetches the TXT records of `domain` and keeps those that are SPF records (RFC 7208 4.5). */
 export async function fetchSpf(resolver: Resolver, domain: string): Promise<FetchedSpf> {
   try {
-    const answer = await resolver(domain, 'TXT');
-    return { records: joinTxt(answer).filter(isSpfRecord), isVoid: false };
+    const answer: unknown = await resolver(domain, 'TXT');
+    const all = Array.isArray(answer) ? answer.map(toStrings) : [];
+    const strings = all.filter((chunks) => isSpfRecord(chunks.join('')));
+    return { records: joinTxt(strings), strings, isVoid: false };
   } catch (error) {
     if (isVoidError(error)) {
-      return { records: [], isVoid: true };
+      return { records: [], strings: [], isVoid: true };
     }
-    return { records: [], isVoid: false, tempError: errorCode(error) };
+    return { records: [], strings: [], isVoid: false, tempError: errorCode(error) };
   }
+}
+
+function toStrings(chunks: unknown): string[] {
+  return Array.isArray(chunks) ? chunks.map(String) : [String(chunks)];
 }
 
 /**
@@ -52,6 +65,21 @@ export async function walkSpfNode(
   state: WalkState,
   path: string[],
   role: Role,
+  position?: number,
+): Promise<SpfNode> {
+  const node = await buildNode(domain, fetched, state, path, role, position);
+  node.runningLookups = state.walkedLookups;
+  node.runningVoidLookups = state.walkedVoidLookups;
+  return node;
+}
+
+async function buildNode(
+  domain: string,
+  fetched: FetchedSpf,
+  state: WalkState,
+  path: string[],
+  role: Role,
+  position: number | undefined,
 ): Promise<SpfNode> {
   const node: SpfNode = {
     domain,
@@ -63,6 +91,9 @@ export async function walkSpfNode(
   };
   if (role !== 'top') {
     node.via = role;
+  }
+  if (position !== undefined) {
+    node.position = position;
   }
   if (fetched.tempError) {
     state.temperror = true;
@@ -78,17 +109,18 @@ export async function walkSpfNode(
   if (fetched.records.length === 0) {
     if (role !== 'top') {
       state.permerror = true;
-      node.findings.push(missingTargetFinding(domain, role, fetched.isVoid));
+      node.findings.push(at(missingTargetFinding(domain, role, fetched.isVoid), position));
     }
     return node;
   }
   if (fetched.records.length > 1) {
     state.permerror = true;
     node.record = fetched.records.join(' | ');
-    node.findings.push(multipleRecordsFinding(domain, fetched.records));
+    node.findings.push(at(multipleRecordsFinding(domain, fetched.records), position));
     return node;
   }
-  await walkRecord(node, fetched.records[0] ?? '', state, path);
+  node.findings.push(...lintPublishing(fetched.strings[0] ?? [], domain));
+  await walkRecord(node, fetched.records[0] ?? '', state, path, role);
   return node;
 }
 
@@ -123,6 +155,7 @@ async function walkRecord(
   record: string,
   state: WalkState,
   path: string[],
+  role: Role,
 ): Promise<void> {
   const parsed = parseSpfRecord(record, node.domain);
   node.findings.push(...parsed.findings);
@@ -134,7 +167,7 @@ async function walkRecord(
   );
   // RFC 7208 5.1: terms after "all" are never evaluated, so they cause no lookups.
   const evaluated = allIndex >= 0 ? parsed.terms.slice(0, allIndex + 1) : parsed.terms;
-  warnAboutTerms(node, parsed.terms, allIndex);
+  lintTerms(node, parsed.terms, role);
 
   for (const term of evaluated) {
     if (term.kind === 'mechanism') {
@@ -146,63 +179,7 @@ async function walkRecord(
   );
   // RFC 7208 6.1: redirect is used only when no mechanism matches, so "all" makes it dead.
   if (redirect && redirect.kind === 'modifier' && allIndex < 0) {
-    await followTarget(node, redirect.value, 'redirect', state, path);
-  }
-}
-
-function warnAboutTerms(node: SpfNode, terms: SpfTerm[], allIndex: number): void {
-  const all = allIndex >= 0 ? (terms[allIndex] as SpfMechanism) : undefined;
-  const redirect = terms.find((term) => term.kind === 'modifier' && term.name === 'redirect');
-  if (all && redirect) {
-    node.findings.push(
-      finding(
-        'spf.redirect_ignored',
-        'warning',
-        `${node.domain}: "${redirect.raw}" is never used because the record has "${all.raw}" (RFC 7208 6.1); ` +
-          `mail from servers not listed in the record gets the "${all.raw}" result.`,
-        'Remove the "all" term to use the redirect, or remove the redirect.',
-      ),
-    );
-  }
-  if (allIndex >= 0 && terms.slice(allIndex + 1).some((term) => term.kind === 'mechanism')) {
-    node.findings.push(
-      finding(
-        'spf.terms_after_all',
-        'warning',
-        `${node.domain}: mechanisms after "${all?.raw}" are never evaluated (RFC 7208 5.1).`,
-      ),
-    );
-  }
-  for (const term of terms) {
-    if (term.kind === 'mechanism' && term.name === 'ptr') {
-      node.findings.push(
-        finding(
-          'spf.ptr',
-          'warning',
-          `${node.domain}: "${term.raw}" is slow and unreliable, RFC 7208 5.5 says it SHOULD NOT be used, and some receivers ignore it.`,
-          'Replace ptr with ip4:/ip6: ranges or an include of the sending service.',
-        ),
-      );
-    }
-  }
-  if (all?.qualifier === '+') {
-    node.findings.push(
-      finding(
-        'spf.pass_all',
-        'warning',
-        `${node.domain}: "${all.raw}" lets every server on the internet pass SPF for this domain.`,
-        'End the record with ~all or -all.',
-      ),
-    );
-  } else if (all?.qualifier === '?') {
-    node.findings.push(
-      finding(
-        'spf.neutral_all',
-        'warning',
-        `${node.domain}: "${all.raw}" gives unlisted servers neutral, which protects nothing.`,
-        'End the record with ~all or -all.',
-      ),
-    );
+    await followTarget(node, redirect.value, 'redirect', state, path, redirect.position);
   }
 }
 
@@ -214,34 +191,29 @@ async function walkMechanism(
 ): Promise<void> {
   switch (term.name) {
     case 'include':
-      await followTarget(node, term.domain ?? '', 'include', state, path);
+      await followTarget(node, term.domain ?? '', 'include', state, path, term.position, term.raw);
       return;
     case 'a':
-      countLookup(node, state);
-      await lookupAddresses(node, term.domain ?? node.domain, state);
+      countLookup(node, state, term);
+      await lookupAddresses(node, term, state);
       return;
     case 'mx':
-      countLookup(node, state);
+      countLookup(node, state, term);
       await lookupMx(node, term, state);
       return;
     case 'exists':
-      countLookup(node, state);
+      countLookup(node, state, term);
       if (term.domain && !hasMacro(term.domain)) {
-        await lookupVoid(node, term.domain, 'A', state);
+        await lookupVoid(node, term, term.domain, 'A', state);
       }
       return;
     case 'ptr':
       // The PTR query depends on the client IP, so only the lookup itself is counted here.
-      countLookup(node, state);
+      countLookup(node, state, term);
       return;
     default:
       return;
   }
-}
-
-function countLookup(node: SpfNode, state: WalkState): void {
-  node.lookups += 1;
-  state.walkedLookups += 1;
 }
 
 async function followTarget(
@@ -250,14 +222,20 @@ async function followTarget(
   role: 'include' | 'redirect',
   state: WalkState,
   path: string[],
+  position: number,
+  raw = `${role}=${spec}`,
 ): Promise<void> {
-  countLookup(node, state);
+  const term = { raw, position };
+  countLookup(node, state, term);
   if (hasMacro(spec)) {
     node.findings.push(
-      finding(
-        'spf.macro_not_expanded',
-        'info',
-        `${node.domain}: "${role}:${spec}" depends on the sender, so its target was not checked.`,
+      at(
+        finding(
+          'spf.macro_not_expanded',
+          'info',
+          `${node.domain}: "${raw}" depends on the sender, so its target was not checked.`,
+        ),
+        position,
       ),
     );
     return;
@@ -270,15 +248,22 @@ async function followTarget(
     node.children.push({
       domain: target,
       record: null,
+      via: role,
+      position,
       lookups: 0,
       voidLookups: 0,
+      runningLookups: state.walkedLookups,
+      runningVoidLookups: state.walkedVoidLookups,
       children: [],
       findings: [
-        finding(
-          'spf.include_loop',
-          'error',
-          `SPF ${role} loop: ${loop}. Receivers return permerror.`,
-          `Remove the ${role} of ${target} from ${node.domain}.`,
+        at(
+          finding(
+            'spf.include_loop',
+            'error',
+            `SPF ${role} loop: ${loop}. Receivers return permerror.`,
+            `Remove the ${role} of ${target} from ${node.domain}.`,
+          ),
+          position,
         ),
       ],
     });
@@ -296,12 +281,13 @@ async function followTarget(
   }
   const fetched = await fetchSpf(state.resolver, target);
   if (fetched.isVoid) {
-    node.voidLookups += 1;
+    countVoid(node, state, term);
   }
-  node.children.push(await walkSpfNode(target, fetched, state, [...path, target], role));
+  node.children.push(await walkSpfNode(target, fetched, state, [...path, target], role, position));
 }
 
-async function lookupAddresses(node: SpfNode, spec: string, state: WalkState): Promise<void> {
+async function lookupAddresses(node: SpfNode, term: SpfMechanism, state: WalkState): Promise<void> {
+  const spec = term.domain ?? node.domain;
   if (hasMacro(spec)) {
     return;
   }
@@ -314,7 +300,7 @@ async function lookupAddresses(node: SpfNode, spec: string, state: WalkState): P
   );
   // Empty A and AAAA answers for one "a" term are one void lookup, not two.
   if (errors.every((error) => error !== undefined && isVoidError(error))) {
-    node.voidLookups += 1;
+    countVoid(node, state, term);
     return;
   }
   const failure = errors.find((error) => error !== undefined && !isVoidError(error));
@@ -333,17 +319,20 @@ async function lookupMx(node: SpfNode, term: SpfMechanism, state: WalkState): Pr
     if (answer.length > MAX_MX_NAMES) {
       state.permerror = true;
       node.findings.push(
-        finding(
-          'spf.mx_too_many_records',
-          'error',
-          `${node.domain}: "${term.raw}" resolves ${answer.length} MX names; RFC 7208 4.6.4 allows at most ${MAX_MX_NAMES}, so receivers return permerror.`,
-          'Replace the mx term with ip4:/ip6: ranges of the servers that send mail.',
+        at(
+          finding(
+            'spf.mx_too_many_records',
+            'error',
+            `${node.domain}: "${term.raw}" resolves ${answer.length} MX names; RFC 7208 4.6.4 allows at most ${MAX_MX_NAMES}, so receivers return permerror.`,
+            'Replace the mx term with ip4:/ip6: ranges of the servers that send mail.',
+          ),
+          term.position,
         ),
       );
     }
   } catch (error) {
     if (isVoidError(error)) {
-      node.voidLookups += 1;
+      countVoid(node, state, term);
     } else {
       reportTempError(node, name, 'MX', error, state);
     }
@@ -352,6 +341,7 @@ async function lookupMx(node: SpfNode, term: SpfMechanism, state: WalkState): Pr
 
 async function lookupVoid(
   node: SpfNode,
+  term: SpfMechanism,
   name: string,
   type: string,
   state: WalkState,
@@ -360,7 +350,7 @@ async function lookupVoid(
     await state.resolver(name, type);
   } catch (error) {
     if (isVoidError(error)) {
-      node.voidLookups += 1;
+      countVoid(node, state, term);
     } else {
       reportTempError(node, name, type, error, state);
     }

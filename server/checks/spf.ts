@@ -2,13 +2,15 @@ import type { Resolver } from '../dns/types.js';
 import { finding } from './findings.js';
 import { KNOWN_INCLUDES } from './providers.js';
 import { mergeSpfRecords } from './spf-record.js';
+import { findType99Record } from './spf-publish.js';
+import { MAX_LOOKUPS, MAX_VOID_LOOKUPS } from './spf-limits.js';
+import type { CrossingTerm } from './spf-limits.js';
 import { fetchSpf, walkSpfNode } from './spf-tree.js';
 import type { WalkState } from './spf-tree.js';
 import type { Finding, SpfNode, SpfReport } from './types.js';
 
 // RFC 7208 4.6.4: at most 10 DNS-querying terms and at most 2 void lookups per evaluation.
-export const MAX_LOOKUPS = 10;
-export const MAX_VOID_LOOKUPS = 2;
+export { MAX_LOOKUPS, MAX_VOID_LOOKUPS };
 
 /**
  * Lints the SPF record of `domain` without a client IP: fetches it, walks every branch of its
@@ -18,15 +20,23 @@ export async function checkSpf(domain: string, resolver: Resolver): Promise<SpfR
   const state: WalkState = {
     resolver,
     walkedLookups: 0,
+    walkedVoidLookups: 0,
+    crossed: {},
     permerror: false,
     temperror: false,
     targets: new Set(),
   };
-  const fetched = await fetchSpf(resolver, domain);
+  const [fetched, type99] = await Promise.all([
+    fetchSpf(resolver, domain),
+    findType99Record(resolver, domain),
+  ]);
   const tree = await walkSpfNode(domain, fetched, state, [domain], 'top');
   const lookups = sumTree(tree, (node) => node.lookups);
   const voidLookups = sumTree(tree, (node) => node.voidLookups);
   const findings = collectFindings(tree);
+  if (type99) {
+    findings.push(type99);
+  }
 
   if (fetched.records.length === 0 && !fetched.tempError) {
     findings.unshift(
@@ -40,7 +50,7 @@ export async function checkSpf(domain: string, resolver: Resolver): Promise<SpfR
   }
   if (lookups > MAX_LOOKUPS) {
     state.permerror = true;
-    findings.unshift(tooManyLookups(domain, lookups));
+    findings.unshift(tooManyLookups(domain, lookups, state.crossed.lookups));
   }
   if (voidLookups > MAX_VOID_LOOKUPS) {
     state.permerror = true;
@@ -48,7 +58,7 @@ export async function checkSpf(domain: string, resolver: Resolver): Promise<SpfR
       finding(
         'spf.too_many_void_lookups',
         'error',
-        `The SPF tree of ${domain} has ${voidLookups} void lookups (names without records); receivers return permerror after ${MAX_VOID_LOOKUPS} (RFC 7208 4.6.4).`,
+        `The SPF tree of ${domain} has ${voidLookups} void lookups (names without records); receivers return permerror after ${MAX_VOID_LOOKUPS} (RFC 7208 4.6.4)${crossingText(state.crossed.void)}.`,
         'Remove the terms that point to names without records.',
       ),
     );
@@ -75,13 +85,20 @@ function reportStatus(recordCount: number, state: WalkState): NonNullable<SpfRep
   return recordCount === 0 ? 'none' : 'valid';
 }
 
-function tooManyLookups(domain: string, lookups: number): Finding {
+function tooManyLookups(domain: string, lookups: number, crossed?: CrossingTerm): Finding {
   return finding(
     'spf.too_many_lookups',
     'error',
-    `The SPF tree of ${domain} needs ${lookups} DNS lookups; receivers stop at ${MAX_LOOKUPS} and return permerror (RFC 7208 4.6.4), so SPF fails for every server.`,
+    `The SPF tree of ${domain} needs ${lookups} DNS lookups; receivers stop at ${MAX_LOOKUPS} and return permerror (RFC 7208 4.6.4), so SPF fails for every server not matched earlier${crossingText(crossed)}.`,
     'Remove includes of services you no longer use, or replace includes with the ip4:/ip6: ranges they contain.',
   );
+}
+
+function crossingText(crossed: CrossingTerm | undefined): string {
+  if (!crossed) {
+    return '';
+  }
+  return `. The limit is first crossed by "${crossed.term}", term ${crossed.position} of the record of ${crossed.domain}`;
 }
 
 function sumTree(node: SpfNode, value: (node: SpfNode) => number): number {

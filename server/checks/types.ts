@@ -17,6 +17,8 @@ export interface Finding {
   severity: Severity;
   message: string;
   fix?: string;
+  /** The 1-based index of the term the finding is about, counted after `v=spf1`. */
+  position?: number;
 }
 
 /** One SPF record in the include/redirect tree, as fetched. */
@@ -26,9 +28,17 @@ export interface SpfNode {
   record: string | null;
   /** The term of the parent record that led here; absent at the top of the tree. */
   via?: 'include' | 'redirect';
+  /** The 1-based position of that term in the parent record. */
+  position?: number;
   /** DNS lookups this node's own terms caused (include, a, mx, ptr, exists, redirect). */
   lookups: number;
   voidLookups: number;
+  /** Lookups counted in walk order up to the end of this node's subtree (RFC 7208 4.6.4). */
+  runningLookups?: number;
+  /** Void lookups counted in walk order up to the end of this node's subtree. */
+  runningVoidLookups?: number;
+  /** Set on the node whose own term first goes over 10 lookups or 2 void lookups. */
+  limitCrossed?: 'lookups' | 'void';
   children: SpfNode[];
   findings: Finding[];
 }
@@ -59,6 +69,8 @@ export interface DkimSelectorReport {
   keyType?: 'rsa' | 'ed25519';
   keyBits?: number;
   record?: string;
+  /** The name the selector's CNAME points to, when it is one (e.g. Mandrill's `dkim1.mandrillapp.com`). */
+  cnameTarget?: string;
   findings: Finding[];
 }
 
@@ -87,6 +99,28 @@ export interface DmarcReport {
   adkim: 'r' | 's';
   aspf: 'r' | 's';
   rua: string[];
+  /** ruf, the failure report URIs as published. */
+  ruf?: string[];
+  /** fo (RFC 7489 6.3), default `['0']`. */
+  failureOptions?: string[];
+  /** ri in seconds (RFC 7489 6.3), default 86400. */
+  reportInterval?: number;
+  /** np, the DMARCbis policy for non-existent subdomains; null when absent or invalid. */
+  nonexistentPolicy?: 'none' | 'quarantine' | 'reject' | null;
+  /** t=y, the DMARCbis test mode. */
+  testing?: boolean;
+  /**
+   * rua and ruf destinations outside the record's organizational domain, and whether each
+   * destination authorizes the reports (RFC 7489 7.1); `authorized` is null when its lookup failed.
+   */
+  externalReports?: {
+    tag: 'rua' | 'ruf';
+    uri: string;
+    destination: string;
+    /** The TXT name that authorizes the reports: `<domain>._report._dmarc.<destination>`. */
+    authorizationName: string;
+    authorized: boolean | null;
+  }[];
   findings: Finding[];
 }
 
@@ -108,14 +142,49 @@ export interface MethodVerdict {
   /** Plain-language reasons a support agent can read to a customer. */
   reasons: string[];
   fixes: string[];
+  /** The DNS records to publish so that this method passes, ready to copy. */
+  records?: RecordToPublish[];
+  /** The big receivers' sender requirements, checked for this method. */
+  requirements?: RequirementCheck[];
+}
+
+/** One DNS record to publish: `value` is exactly what goes into the record. */
+export interface RecordToPublish {
+  type: 'TXT' | 'CNAME';
+  name: string;
+  value: string;
+  /** Why, and anything to watch, such as the lookup count after the change. */
+  note: string;
+  /** Whether it replaces a record published now (never a second SPF record). */
+  replaces: boolean;
+}
+
+export interface RequirementCheck {
+  id: 'spf_pass' | 'dkim_pass' | 'dmarc_record' | 'dmarc_alignment' | 'reverse_dns';
+  label: string;
+  /** Receivers that require it of bulk senders. */
+  receivers: string[];
+  status: 'pass' | 'fail' | 'unknown';
+  detail: string;
+}
+
+/** A finding as the JSON's `errors` and `warnings` lists show it. */
+export interface CodedMessage {
+  code: string;
+  message: string;
+}
+
+export interface FindingLists {
+  errors: CodedMessage[];
+  warnings: CodedMessage[];
 }
 
 export interface DomainCheck {
   domain: string;
   checkedAt: string;
-  spf: SpfReport;
-  dkim: DkimReport;
-  dmarc: DmarcReport;
+  spf: SpfReport & FindingLists;
+  dkim: DkimReport & FindingLists;
+  dmarc: DmarcReport & FindingLists;
   methods: Record<SendingMethod, MethodVerdict>;
 }
 

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { accountScope, requireAccountCreator } from '../access/principal.js';
-import type { SmtpSettings } from '../accounts/schema.js';
 import { accountFor, createAccount, toPublicAccount, updateAccount } from '../accounts/service.js';
-import { runDomainCheck } from '../domains/service.js';
+import { checkAccountDomain } from '../domains/account-checks.js';
 import type { Services } from '../services.js';
 import { checkLimiter, principalOf } from './auth.js';
 import { idParam } from './params.js';
@@ -18,10 +17,16 @@ export function accountRoutes(services: Services): Router {
     });
   });
 
-  router.post('/', (req, res) => {
+  router.post('/', async (req, res) => {
     const principal = principalOf(res);
     requireAccountCreator(principal);
-    const account = createAccount(store, services.keyring, req.body, now());
+    const account = await createAccount(
+      store,
+      services.keyring,
+      req.body,
+      now(),
+      services.checkSmtpDestination,
+    );
     if (principal.kind === 'user' && principal.role === 'manager') {
       // A manager's new account is theirs.
       store.users.update(principal.userId, { accountIds: [...principal.accountIds, account.id] });
@@ -38,10 +43,17 @@ export function accountRoutes(services: Services): Router {
     res.json({ account: toPublicAccount(services.keyring, account) });
   });
 
-  router.patch('/:id', (req, res) => {
+  router.patch('/:id', async (req, res) => {
     const id = idParam(req.params.id);
     accountFor(store, principalOf(res), id, 'manage');
-    const account = updateAccount(store, services.keyring, id, req.body, now());
+    const account = await updateAccount(
+      store,
+      services.keyring,
+      id,
+      req.body,
+      now(),
+      services.checkSmtpDestination,
+    );
     services.logger.info(
       { module: 'accounts', accountId: account.id, method: account.method },
       'account updated',
@@ -49,16 +61,24 @@ export function accountRoutes(services: Services): Router {
     res.json({ account: toPublicAccount(services.keyring, account) });
   });
 
-  /** The domain check of the account's sending domain, with its SMTP host when it has one. */
+  /** Checks the account's sending domain now, with its SMTP host when it has one, and stores it. */
   router.get('/:id/check', checkLimiter(services.auth.domainChecksPerMinute), async (req, res) => {
     const account = accountFor(store, principalOf(res), idParam(req.params.id), 'read');
-    const smtp = account.method === 'smtp' ? (account.settings as SmtpSettings) : undefined;
-    const check = await runDomainCheck(services.domainChecks, {
-      domain: account.sendingAddress.split('@')[1],
-      smtpHost: smtp?.host,
-      selectors: smtp?.dkimSelectors?.join(','),
-    });
-    res.json({ accountId: account.id, method: account.method, check });
+    const deps = { store, checks: services.domainChecks, now };
+    const { check, stored } = await checkAccountDomain(deps, account);
+    res.json({ accountId: account.id, method: account.method, changed: stored.changed, check });
+  });
+
+  /** The stored checks of the account's domain, newest first, with their outcomes per method. */
+  router.get('/:id/checks', (req, res) => {
+    const account = accountFor(store, principalOf(res), idParam(req.params.id), 'read');
+    const checks = store.checks
+      .listForAccount(account.id, 100)
+      .map(({ result: _full, ...rest }) => ({
+        ...rest,
+        checkedAt: new Date(rest.checkedAt).toISOString(),
+      }));
+    res.json({ checks });
   });
 
   return router;

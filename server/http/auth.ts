@@ -14,7 +14,13 @@ const PUBLIC_ROUTES = new Set(['GET /setup', 'GET /session', 'POST /session', 'D
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      // A malformed value, perhaps planted by another site on the same host, is no session.
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -76,7 +82,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * ambient credentials and are not checked.
  */
 export const crossSiteGuard: RequestHandler = (req, res, next) => {
-  if (SAFE_METHODS.has(req.method) || bearerToken(req)) {
+  if (SAFE_METHODS.has(req.method) || authStateOf(res)?.via === 'token') {
     next();
     return;
   }
@@ -109,12 +115,33 @@ export function loginLimiter(limit: number): RequestHandler {
   return rateLimit({
     windowMs: 15 * 60_000,
     limit,
+    // Only wrong credentials count: a malformed body is not an attempt on a password.
     skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) =>
       `${ipKeyGenerator(req.ip ?? '')}:${String((req.body as { email?: unknown })?.email ?? '').toLowerCase()}`,
     handler: limitHandler('Too many login attempts; wait 15 minutes and try again'),
+  });
+}
+
+/**
+ * Failed logins per client address in 15 minutes, whatever the email, so
+ * one address cannot try a password against many users.
+ */
+export function loginAddressLimiter(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: 15 * 60_000,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    handler: limitHandler(
+      'Too many failed logins from this address; wait 15 minutes and try again',
+    ),
   });
 }
 

@@ -2,7 +2,13 @@ import { Router, type Response } from 'express';
 import { login, logout } from '../auth/service.js';
 import { toPublicUser } from '../auth/users.js';
 import type { Services } from '../services.js';
-import { authStateOf, loginLimiter, readCookie, SESSION_COOKIE } from './auth.js';
+import {
+  authStateOf,
+  loginAddressLimiter,
+  loginLimiter,
+  readCookie,
+  SESSION_COOKIE,
+} from './auth.js';
 import { AppError } from '../errors.js';
 
 function setSessionCookie(res: Response, token: string, expiresAt: number, secure: boolean): void {
@@ -40,6 +46,7 @@ export function sessionRoutes(services: Services): Router {
 
   router.post(
     '/session',
+    loginAddressLimiter(services.auth.loginAttemptsPer15Minutes * 5),
     loginLimiter(services.auth.loginAttemptsPer15Minutes),
     async (req, res) => {
       const result = await login(services.auth, req.body);

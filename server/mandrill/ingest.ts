@@ -81,9 +81,10 @@ function stateEvent(
       bounce_description: info.bounce_description,
       smtp_events: info.smtp_events,
     },
-    // The key names the real-world event, not the way it arrived, so a poll
-    // and a webhook reporting the same change count once.
-    dedupKey: `mandrill:${info._id}:${state}`,
+    // The key names the real-world event and its account, not the way it
+    // arrived, so a poll and a webhook reporting the same change count once,
+    // and two accounts never share an event.
+    dedupKey: `mandrill:${account.id}:${info._id}:${state}`,
     state,
     patch: {
       providerStatus: info.state,
@@ -107,7 +108,7 @@ function engagementEvents(
       type: 'open',
       occurredAt: open.ts * 1000,
       data: open,
-      dedupKey: `mandrill:${info._id}:open:${open.ts}`,
+      dedupKey: `mandrill:${account.id}:${info._id}:open:${open.ts}`,
       patch: { addOpens: 1 },
     });
   }
@@ -117,7 +118,7 @@ function engagementEvents(
       type: 'click',
       occurredAt: click.ts * 1000,
       data: click,
-      dedupKey: `mandrill:${info._id}:click:${click.ts}:${click.url}`,
+      dedupKey: `mandrill:${account.id}:${info._id}:click:${click.ts}:${click.url}`,
       patch: { addClicks: 1 },
     });
   }
@@ -127,7 +128,7 @@ function engagementEvents(
       type: 'complaint',
       occurredAt: info.ts * 1000,
       data: { state: info.state },
-      dedupKey: `mandrill:${info._id}:complaint`,
+      dedupKey: `mandrill:${account.id}:${info._id}:complaint`,
       patch: { addComplaints: 1 },
     });
   }
@@ -137,7 +138,7 @@ function engagementEvents(
       type: 'unsubscribe',
       occurredAt: info.ts * 1000,
       data: { state: info.state },
-      dedupKey: `mandrill:${info._id}:unsubscribe`,
+      dedupKey: `mandrill:${account.id}:${info._id}:unsubscribe`,
       patch: { addUnsubscribes: 1 },
     });
   }

@@ -95,6 +95,8 @@ export async function pollAccount(deps: PollerDeps, account: AccountRecord): Pro
         'Mandrill search hit its result cap; some messages were not fetched',
       );
     }
+    // A key without a subaccount also sees its subaccounts' messages: those belong to other accounts.
+    messages = messages.filter((m) => (m.subaccount ?? null) === (settings.subaccount ?? null));
     const windowEnd = Math.min(dayStart + DAY_MS, now);
     const counts = deps.store.transaction(() => {
       const ingested = ingestMessages(deps.store, account, messages, {

@@ -243,11 +243,13 @@ export async function sendForAccount(
     );
   }
   const message = compose(account, request, deps);
-  const guarded = account.method === 'smtp' && request.kind === 'automated';
-  const suppressed = guarded
+  // Automated mail skips suppressed addresses by every method; only a
+  // manager's own server, which has no protection of its own, is also capped.
+  const automated = request.kind === 'automated';
+  const suppressed = automated
     ? suppressedRecipients(deps.store, account.id, message.to)
     : new Map<string, never>();
-  if (guarded) {
+  if (automated && account.method === 'smtp') {
     const sending = message.to.length - suppressed.size;
     checkAutomatedCaps(deps.store, account, sending, deps.automatedLimits, deps.now());
   }

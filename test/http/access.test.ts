@@ -68,6 +68,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/accounts/:id', access: 'account-read' },
   { route: 'PATCH /api/accounts/:id', access: 'account-manage', body: { name: 'Renamed' } },
   { route: 'GET /api/accounts/:id/check', access: 'account-read' },
+  { route: 'GET /api/accounts/:id/checks', access: 'account-read' },
   { route: 'GET /api/accounts/:id/suppressions', access: 'account-read' },
   {
     route: 'POST /api/accounts/:id/suppressions',

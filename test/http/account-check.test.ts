@@ -15,6 +15,8 @@ describe('account domain check', () => {
     dns = await startDnsServer([
       ...loadCorpusZone(),
       { name: DOMAIN, type: 'TXT', data: ['v=spf1 include:_spf.google.com ~all'] },
+      // A public address for the destination check; nothing connects to it.
+      { name: 'smtp.gmail.com', type: 'A', data: '142.250.27.108' },
       {
         name: `_dmarc.${DOMAIN}`,
         type: 'TXT',
@@ -69,5 +71,65 @@ describe('account domain check', () => {
       /v=spf1 include:spf\.mandrillapp\.com ~all"$/m,
       'the fix must merge into the existing record, keeping Google',
     );
+  });
+
+  it('stores each check and marks a changed verdict', async () => {
+    const created = await server.request('POST', '/api/accounts', {
+      name: 'Harbor History',
+      sendingAddress: `desk@${DOMAIN}`,
+      method: 'smtp',
+      settings: { host: 'smtp.gmail.com', port: 587, security: 'starttls' },
+    });
+    const id = created.body.account.id;
+    const first = await server.request('GET', `/api/accounts/${id}/check`);
+    assert.equal(first.body.changed, false);
+    await server.request('PATCH', `/api/accounts/${id}`, {
+      method: 'mandrill',
+      settings: { apiKey: 'md-history-key-0000001' },
+    });
+    const second = await server.request('GET', `/api/accounts/${id}/check`);
+    assert.equal(second.body.changed, true);
+    const history = await server.request('GET', `/api/accounts/${id}/checks`);
+    assert.deepEqual(
+      history.body.checks.map((c: { changed: boolean; outcomes: Record<string, string> }) => [
+        c.changed,
+        c.outcomes.smtp,
+        c.outcomes.mandrill,
+      ]),
+      [
+        [true, 'deliver', 'reject'],
+        [false, 'deliver', 'reject'],
+      ],
+    );
+  });
+
+  it('lists records to publish and the receivers checklist', async () => {
+    const response = await server.request('GET', `/api/domains/${DOMAIN}/check`);
+    const mandrill = response.body.methods.mandrill;
+    assert.deepEqual(
+      mandrill.records.map((r: { type: string; name: string; value: string }) => [
+        r.type,
+        r.name,
+        r.value,
+      ]),
+      [
+        ['TXT', DOMAIN, 'v=spf1 include:_spf.google.com include:spf.mandrillapp.com ~all'],
+        ['CNAME', `mte1._domainkey.${DOMAIN}`, 'dkim1.mandrillapp.com'],
+        ['CNAME', `mte2._domainkey.${DOMAIN}`, 'dkim2.mandrillapp.com'],
+      ],
+    );
+    assert.match(mandrill.records[0].note, /needs 5 of the 10 DNS lookups/);
+    const status = Object.fromEntries(
+      mandrill.requirements.map((r: { id: string; status: string }) => [r.id, r.status]),
+    );
+    assert.deepEqual(status, {
+      spf_pass: 'pass',
+      dkim_pass: 'fail',
+      dmarc_record: 'pass',
+      dmarc_alignment: 'fail',
+      reverse_dns: 'unknown',
+    });
+    assert.deepEqual(response.body.dmarc.errors, []);
+    assert.ok(Array.isArray(response.body.spf.warnings));
   });
 });

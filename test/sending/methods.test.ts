@@ -239,7 +239,7 @@ describe('sending by each method', () => {
   it('account API masks secrets', async () => {
     const accountId = await createAccount({
       method: 'mandrill',
-      settings: { apiKey: MANDRILL_KEY },
+      settings: { apiKey: MANDRILL_KEY, subaccount: 'mask-test' },
     });
     const response = await server.request('GET', `/api/accounts/${accountId}`);
     assert.equal(response.status, 200);
@@ -251,7 +251,7 @@ describe('sending by each method', () => {
     const accountId = await createAccount({
       method: 'smtp',
       settings: {
-        host: 'smtp.example.net',
+        host: '127.0.0.1',
         port: 587,
         security: 'starttls',
         user: 'u',
@@ -265,7 +265,7 @@ describe('sending by each method', () => {
   it('account update refuses a masked secret and keeps the stored one', async () => {
     const accountId = await createAccount({
       method: 'mandrill',
-      settings: { apiKey: MANDRILL_KEY },
+      settings: { apiKey: MANDRILL_KEY, subaccount: 'update-test' },
     });
     const update = await server.request('PATCH', `/api/accounts/${accountId}`, {
       settings: { apiKey: '****6789' },

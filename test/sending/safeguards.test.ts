@@ -137,20 +137,33 @@ describe('sending safeguards', () => {
           method: 'smtp',
           settings: { host, port, security: 'starttls' },
         });
-        const response = await guarded.request(
-          'POST',
-          `/api/accounts/${created.body.account.id}/sends`,
-          {
-            to: 'guest@guests.example',
-            subject: 'x',
-            text: 'x',
-            kind: 'manual',
-          },
-        );
-        const [sent] = response.body.sends;
-        assert.equal(sent.state, 'failed', host);
-        assert.match(sent.detail, expected);
+        assert.equal(created.status, 422, host);
+        assert.equal(created.body.error.code, 'smtp_destination_refused');
+        assert.match(created.body.error.message, expected);
       }
+      // An account stored before its host went bad is refused again at send time.
+      const stored = guarded.services.store.accounts.create(
+        {
+          name: 'Stale',
+          sendingAddress: 'office@stale.example',
+          replyTo: null,
+          method: 'smtp',
+          settings: { host: '10.0.0.5', port: 587, security: 'starttls' },
+        },
+        Date.now(),
+      );
+      const response = await guarded.request('POST', `/api/accounts/${stored.id}/sends`, {
+        to: 'guest@guests.example',
+        subject: 'x',
+        text: 'x',
+        kind: 'manual',
+      });
+      const [sent] = response.body.sends;
+      assert.equal(sent.state, 'failed');
+      assert.match(
+        sent.detail,
+        /The SMTP host 10\.0\.0\.5 is a private address; sending there is refused/,
+      );
     } finally {
       await guarded.close();
     }

@@ -19,8 +19,14 @@ export interface MandrillStandIn {
   messages: Map<string, MandrillMessageInfo>;
   /** Keys of `messages/send` requests, in order: proves the client sent the account's key. */
   requests: { path: string; key: string | undefined }[];
-  /** Adds a message sent through the same Mandrill account outside the product. */
-  addMessage(message: Partial<MandrillMessageInfo> & { email: string }): MandrillMessageInfo;
+  /**
+   * Adds a message sent through the same Mandrill account outside the
+   * product, under `apiKey` (default: the first key).
+   */
+  addMessage(
+    message: Partial<MandrillMessageInfo> & { email: string },
+    apiKey?: string,
+  ): MandrillMessageInfo;
   update(id: string, patch: Partial<MandrillMessageInfo>): void;
   close(): Promise<void>;
 }
@@ -65,9 +71,12 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
   const requests: MandrillStandIn['requests'] = [];
   const now = options.now ?? Date.now;
   const keys = new Set(options.apiKeys);
+  // Each key is its own Mandrill account: search and info see only its messages.
+  const keyOf = new Map<string, string>();
 
   const store = (
     message: Partial<MandrillMessageInfo> & { email: string },
+    apiKey = options.apiKeys[0] ?? '',
   ): MandrillMessageInfo => {
     const info: MandrillMessageInfo = {
       ts: Math.floor(now() / 1000),
@@ -83,10 +92,11 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       ...message,
     };
     messages.set(info._id, info);
+    keyOf.set(info._id, apiKey);
     return info;
   };
 
-  const send = (body: SendBody) => {
+  const send = (body: SendBody, apiKey: string) => {
     const message = body.message;
     if (!message?.from_email || !message.to?.length) {
       throw new ApiError(
@@ -97,30 +107,37 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     }
     return message.to.map((recipient) => {
       const rejectReason = options.rejects?.[recipient.email.toLowerCase()];
-      const info = store({
-        email: recipient.email,
-        sender: message.from_email as string,
-        subject: message.subject ?? '',
-        subaccount: message.subaccount ?? null,
-        metadata: message.metadata,
-        state: rejectReason ? 'rejected' : 'sent',
-      });
+      const info = store(
+        {
+          email: recipient.email,
+          sender: message.from_email as string,
+          subject: message.subject ?? '',
+          subaccount: message.subaccount ?? null,
+          metadata: message.metadata,
+          state: rejectReason ? 'rejected' : 'sent',
+        },
+        apiKey,
+      );
       return rejectReason
         ? { email: recipient.email, status: 'rejected', reject_reason: rejectReason, _id: info._id }
         : { email: recipient.email, status: 'sent', reject_reason: null, _id: info._id };
     });
   };
 
-  const search = (body: {
-    query?: string;
-    date_from?: string;
-    date_to?: string;
-    limit?: number;
-  }) => {
+  const search = (
+    apiKey: string,
+    body: {
+      query?: string;
+      date_from?: string;
+      date_to?: string;
+      limit?: number;
+    },
+  ) => {
     const limit = body.limit ?? 100;
     if (limit > 1000) throw new ApiError(-2, 'ValidationError', 'limit must be at most 1000');
     const sub = body.query?.match(/^subaccount:(\S+)$/)?.[1];
     return [...messages.values()]
+      .filter((m) => keyOf.get(m._id) === apiKey)
       .filter((m) => !body.date_from || dayOf(m.ts) >= body.date_from.slice(0, 10))
       .filter((m) => !body.date_to || dayOf(m.ts) <= body.date_to.slice(0, 10))
       .filter((m) => !sub || m.subaccount === sub)
@@ -136,12 +153,12 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       case '/users/ping':
         return 'PONG!';
       case '/messages/send':
-        return send(body as SendBody);
+        return send(body as SendBody, body.key);
       case '/messages/search':
-        return search(body);
+        return search(body.key, body);
       case '/messages/info': {
         const info = messages.get(String(body.id));
-        if (!info)
+        if (!info || keyOf.get(info._id) !== body.key)
           throw new ApiError(
             11,
             'Unknown_Message',
