@@ -82,6 +82,7 @@ async function check(
     {
       createResolver: () => createResolver({ servers: config.dnsServers }),
       platform: config.platform,
+      related: { dnsblZones: config.dnsblZones },
     },
     { domain, smtpHost: options.smtpHost },
   );

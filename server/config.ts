@@ -49,6 +49,8 @@ export interface Config {
   };
   /** Hours between re-checks of every account's domain. */
   domainRecheckHours: number;
+  /** DNS blocklist zones queried for the sending IPs, e.g. zen.spamhaus.org. */
+  dnsblZones: string[];
   mandrill: {
     /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
     baseUrl: string;
@@ -123,6 +125,7 @@ const schema = z.object({
     }),
   DELIVERABILITY_SMTP_AUTOMATED_PER_HOUR: z.coerce.number().int().min(0).default(100),
   DELIVERABILITY_SMTP_AUTOMATED_PER_DAY: z.coerce.number().int().min(0).default(1000),
+  DELIVERABILITY_DNSBL_ZONES: list.default([]),
   DELIVERABILITY_DOMAIN_RECHECK_HOURS: z.coerce
     .number()
     .min(0.1)
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       automatedPerDay: e.DELIVERABILITY_SMTP_AUTOMATED_PER_DAY,
     },
     domainRecheckHours: e.DELIVERABILITY_DOMAIN_RECHECK_HOURS,
+    dnsblZones: e.DELIVERABILITY_DNSBL_ZONES,
     mandrill: {
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
       pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,

@@ -124,6 +124,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     domainChecks: {
       createResolver: dnsResolver,
       platform: config.platform,
+      related: { dnsblZones: config.dnsblZones },
     },
   };
   const pollerJob: Job = {

@@ -2,6 +2,7 @@ import { normalizeDomain } from './alignment.js';
 import { checkDkim, selectorProbes } from './dkim.js';
 import { checkDmarc } from './dmarc.js';
 import { recordsToPublish } from './publish.js';
+import { checkRelated } from './related/index.js';
 import { requirementsFor } from './requirements.js';
 import { checkSpf } from './spf.js';
 import type {
@@ -51,8 +52,16 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     smtp,
     mandrill: mandrillVerdict(name, spf, dkim, dmarc),
   };
-  await Promise.all(
-    (Object.keys(methods) as SendingMethod[]).map(async (method) => {
+  const sendingIps = [...new Set(Object.values(methods).flatMap((v) => v.identities.sendingIps))];
+  const [related] = await Promise.all([
+    checkRelated({
+      domain: name,
+      sendingIps,
+      resolver,
+      options: options.related,
+      dmarcPolicy: { policy: dmarc.policy, pct: dmarc.pct },
+    }),
+    ...(Object.keys(methods) as SendingMethod[]).map(async (method) => {
       const verdict = methods[method];
       verdict.records = await recordsToPublish({
         domain: name,
@@ -64,9 +73,11 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
         smtpHost: options.smtpHost,
         resolver,
       });
-      verdict.requirements = requirementsFor(verdict);
     }),
-  );
+  ]);
+  for (const verdict of Object.values(methods)) {
+    verdict.requirements = requirementsFor(verdict, related.reverseDns);
+  }
   return {
     domain: name,
     checkedAt: (options.now?.() ?? new Date()).toISOString(),
@@ -74,5 +85,6 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     dkim: { ...dkim, ...findingLists(dkim.findings) },
     dmarc: { ...dmarc, ...findingLists(dmarc.findings) },
     methods,
+    related: { ...related, ...findingLists(related.findings) },
   };
 }

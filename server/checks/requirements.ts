@@ -1,10 +1,5 @@
+import type { ReverseDnsResult } from './related/types.js';
 import type { MethodVerdict, RequirementCheck } from './types.js';
-
-/** Reverse DNS of one sending IP, with forward confirmation. */
-export interface ReverseDnsResult {
-  ip: string;
-  status: 'pass' | 'mismatch' | 'none' | 'temperror';
-}
 
 const BULK_RECEIVERS = ['Google', 'Yahoo', 'Microsoft'];
 

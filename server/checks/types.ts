@@ -1,3 +1,4 @@
+import type { RelatedOptions, RelatedReport } from './related/types.js';
 import type { Resolver } from '../dns/types.js';
 
 /** RFC 7208 section 2.6 results. */
@@ -186,6 +187,8 @@ export interface DomainCheck {
   dkim: DkimReport & FindingLists;
   dmarc: DmarcReport & FindingLists;
   methods: Record<SendingMethod, MethodVerdict>;
+  /** The checks that explain blocking beyond authentication. */
+  related: RelatedReport & FindingLists;
 }
 
 /** The platform's own identities, used for the default method's verdict. */
@@ -209,5 +212,7 @@ export interface CheckOptions {
   smtpHost?: string;
   /** Extra DKIM selectors to probe, e.g. configured for the account. */
   extraSelectors?: string[];
+  /** MX, reverse DNS, blocklists, MTA-STS, TLS-RPT and BIMI; see server/checks/related. */
+  related?: RelatedOptions;
   now?: () => Date;
 }

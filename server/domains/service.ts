@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { checkDomain } from '../checks/index.js';
+import type { RelatedOptions } from '../checks/related/types.js';
 import type { DomainCheck, PlatformIdentity } from '../checks/types.js';
 import type { Resolver } from '../dns/types.js';
 import { parseInput } from '../validation.js';
@@ -10,6 +11,8 @@ export interface DomainCheckDeps {
   /** Returns a fresh resolver per check run, so each name is asked once per run. */
   createResolver: () => Resolver;
   platform: PlatformIdentity;
+  /** Blocklist zones and the MTA-STS policy fetcher for the related checks. */
+  related?: RelatedOptions;
 }
 
 // RFC 1035 2.3.4: at most 63 octets per label and 255 on the wire, which is 253 characters
@@ -115,5 +118,6 @@ export async function runDomainCheck(deps: DomainCheckDeps, input: unknown): Pro
     platform: deps.platform,
     smtpHost: request.smtpHost,
     extraSelectors: request.selectors,
+    related: deps.related,
   });
 }

@@ -63,6 +63,7 @@ describe('method verdicts', () => {
       'dmarc',
       'domain',
       'methods',
+      'related',
       'spf',
     ]);
     assert.equal(result.checkedAt, '2026-01-02T03:04:05.000Z');

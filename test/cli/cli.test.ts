@@ -40,7 +40,7 @@ describe('deliverability command', () => {
     const report = JSON.parse(result.stdout);
     assert.deepEqual(
       Object.keys(report).filter((k) => k !== 'checkedAt'),
-      ['domain', 'spf', 'dkim', 'dmarc', 'methods'],
+      ['domain', 'spf', 'dkim', 'dmarc', 'methods', 'related'],
     );
     assert.equal(report.dmarc.policy, 'reject');
     assert.equal(report.spf.record, 'v=spf1 -all');
