@@ -5,7 +5,7 @@ import { countLookup, countVoid } from './spf-limits.js';
 import type { LimitCounters } from './spf-limits.js';
 import { lintPublishing } from './spf-publish.js';
 import { hasMacro, isSpfRecord, mergeSpfRecords, parseSpfRecord } from './spf-record.js';
-import type { SpfMechanism } from './spf-record.js';
+import type { SpfMechanism, SpfTerm } from './spf-record.js';
 import { at, lintTerms } from './spf-terms.js';
 import type { RecordRole } from './spf-terms.js';
 import type { SpfNode } from './types.js';
@@ -168,6 +168,7 @@ async function walkRecord(
   // RFC 7208 5.1: terms after "all" are never evaluated, so they cause no lookups.
   const evaluated = allIndex >= 0 ? parsed.terms.slice(0, allIndex + 1) : parsed.terms;
   lintTerms(node, parsed.terms, role);
+  prefetchTerms(evaluated, node.domain, state.resolver);
 
   for (const term of evaluated) {
     if (term.kind === 'mechanism') {
@@ -180,6 +181,44 @@ async function walkRecord(
   // RFC 7208 6.1: redirect is used only when no mechanism matches, so "all" makes it dead.
   if (redirect && redirect.kind === 'modifier' && allIndex < 0) {
     await followTarget(node, redirect.value, 'redirect', state, path, redirect.position);
+  }
+}
+
+/** The queries a term's evaluation makes, as [name, type] pairs. */
+function termQueries(term: SpfTerm, domain: string): [string, string][] {
+  if (term.kind === 'modifier') {
+    return term.name === 'redirect' && !hasMacro(term.value) ? [[term.value, 'TXT']] : [];
+  }
+  const target = term.domain ?? domain;
+  if (hasMacro(target)) return [];
+  switch (term.name) {
+    case 'include':
+      return [[target, 'TXT']];
+    case 'a':
+      return [
+        [target, 'A'],
+        [target, 'AAAA'],
+      ];
+    case 'mx':
+      return [[target, 'MX']];
+    case 'exists':
+      return [[target, 'A']];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Starts every query the record's terms will make at once. The walk below
+ * still goes term by term, so lookups are counted in evaluation order, but
+ * the resolver's in-flight de-duplication turns its waits into one round
+ * trip instead of one per term. Failures are left for the walk to report.
+ */
+function prefetchTerms(terms: SpfTerm[], domain: string, resolver: Resolver): void {
+  for (const term of terms) {
+    for (const [name, type] of termQueries(term, domain)) {
+      resolver(name, type).catch(() => undefined);
+    }
   }
 }
 
