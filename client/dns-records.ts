@@ -1,14 +1,15 @@
 import { codeBlock, descriptionList, el } from './dom.js';
-import type { DkimReport, DkimSelectorReport, DmarcReport, Finding, SpfReport } from './types.js';
+import { issueList } from './issues.js';
+import { SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, spfTree } from './spf-tree.js';
+import type { DkimReport, DkimSelectorReport, DmarcReport, SpfReport } from './types.js';
 import { resultBadge } from './verdicts.js';
-
-/** RFC 7208 section 4.6.4 limits on DNS-querying terms and void lookups. */
-const SPF_LOOKUP_LIMIT = 10;
-const SPF_VOID_LOOKUP_LIMIT = 2;
 
 const ALIGNMENT_MODES = { r: 'relaxed', s: 'strict' } as const;
 
-/** Creates the SPF section: the record, its lookup counts and provider includes. */
+/**
+ * Creates the SPF section: the record, its lookup counts, provider includes, the include and
+ * redirect tree, and the errors and warnings.
+ */
 export function spfSection(spf: SpfReport): HTMLElement {
   const lookups = el('span', {
     className: spf.lookups > SPF_LOOKUP_LIMIT ? 'over-limit' : '',
@@ -23,13 +24,15 @@ export function spfSection(spf: SpfReport): HTMLElement {
     recordText(spf.record, 'No SPF record found.'),
     descriptionList(
       [
+        ...(spf.status ? [['Status', resultBadge(spf.status)] as [string, Node]] : []),
         ['DNS lookups', lookups],
         ['Void lookups', voids],
         ['Provider includes', includes],
       ],
       'facts',
     ),
-    findingsList(spf.findings),
+    spf.tree ? spfTree(spf.tree) : null,
+    issueList(spf),
   ]);
 }
 
@@ -54,7 +57,7 @@ export function dmarcSection(dmarc: DmarcReport): HTMLElement {
       ],
       'facts',
     ),
-    findingsList(dmarc.findings),
+    issueList(dmarc),
   ]);
 }
 
@@ -77,11 +80,11 @@ export function dkimSection(dkim: DkimReport): HTMLElement {
     ]),
     el('tbody', {}, dkim.selectors.map(selectorRow)),
   ]);
-  const selectorFindings = dkim.selectors.flatMap((selector) => selector.findings);
   return recordSection('DKIM', 'record-dkim', [
     el('p', { text: summary }),
     dkim.selectors.length > 0 ? el('div', { className: 'table-scroll' }, [table]) : null,
-    findingsList([...dkim.findings, ...selectorFindings]),
+    // The server copies every selector's findings into dkim.findings.
+    issueList(dkim),
   ]);
 }
 
@@ -104,20 +107,4 @@ function recordSection(title: string, id: string, children: (Node | null)[]): HT
 
 function recordText(record: string | null, missing: string): HTMLElement {
   return record === null ? el('p', { className: 'warn-text', text: missing }) : codeBlock(record);
-}
-
-function findingsList(findings: Finding[]): HTMLElement | null {
-  if (findings.length === 0) return null;
-  const items = findings.map((finding) =>
-    el('li', { className: `finding finding-${severityClass(finding.severity)}` }, [
-      el('span', { className: 'severity', text: finding.severity }),
-      el('span', { text: finding.message }),
-      finding.fix ? codeBlock(finding.fix) : null,
-    ]),
-  );
-  return el('ul', { className: 'findings' }, items);
-}
-
-function severityClass(severity: string): 'error' | 'warning' | 'info' {
-  return severity === 'error' || severity === 'warning' ? severity : 'info';
 }

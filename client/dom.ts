@@ -28,6 +28,15 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
+/** Colors of a badge, matching the `badge-<tone>` classes of styles.css. */
+export type Tone = 'ok' | 'warn' | 'bad' | 'neutral';
+
+/** Creates a pill-shaped status label, such as `pass` in green. */
+export function badge(text: string, tone: Tone, className = ''): HTMLSpanElement {
+  const classes = ['badge', `badge-${tone}`, className].filter(Boolean).join(' ');
+  return el('span', { className: classes, text });
+}
+
 /** Returns the element with `id`, and throws if the page lacks it or it has another type. */
 export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   const element = document.getElementById(id);

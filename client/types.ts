@@ -1,6 +1,6 @@
 // Response shapes of the product's JSON API, as the dashboard reads them. The domain check
 // types copy server/checks/types.ts, which client/tsconfig.json cannot import because its
-// rootDir is client/.
+// rootDir is client/. The related checks copy server/checks/related/types.ts.
 
 export type SendingMethod = 'default' | 'smtp' | 'mandrill';
 
@@ -105,12 +105,49 @@ export interface Finding {
   severity: 'error' | 'warning' | 'info';
   message: string;
   fix?: string;
+  /** The 1-based index of the term the finding is about, counted after `v=spf1`. */
+  position?: number;
 }
 
-export interface SpfReport {
+/** A finding as the `errors` and `warnings` lists of each report show it. */
+export interface CodedMessage {
+  code: string;
+  message: string;
+}
+
+export interface FindingLists {
+  errors: CodedMessage[];
+  warnings: CodedMessage[];
+}
+
+/** One SPF record in the include/redirect tree, as fetched. */
+export interface SpfNode {
+  domain: string;
+  /** The record text with its character-strings joined, or null if none was found. */
   record: string | null;
+  /** The term of the parent record that led here; absent at the top of the tree. */
+  via?: 'include' | 'redirect';
+  /** The 1-based position of that term in the parent record. */
+  position?: number;
+  /** DNS lookups this node's own terms caused. */
   lookups: number;
   voidLookups: number;
+  /** Lookups counted in walk order up to the end of this node's subtree. */
+  runningLookups?: number;
+  /** Void lookups counted in walk order up to the end of this node's subtree. */
+  runningVoidLookups?: number;
+  /** Set on the node whose own term first goes over 10 lookups or 2 void lookups. */
+  limitCrossed?: 'lookups' | 'void';
+  children: SpfNode[];
+  findings: Finding[];
+}
+
+export interface SpfReport extends Partial<FindingLists> {
+  record: string | null;
+  status?: 'valid' | 'none' | 'permerror' | 'temperror';
+  lookups: number;
+  voidLookups: number;
+  tree?: SpfNode | null;
   includes: string[];
   findings: Finding[];
 }
@@ -126,12 +163,12 @@ export interface DkimSelectorReport {
   findings: Finding[];
 }
 
-export interface DkimReport {
+export interface DkimReport extends Partial<FindingLists> {
   selectors: DkimSelectorReport[];
   findings: Finding[];
 }
 
-export interface DmarcReport {
+export interface DmarcReport extends Partial<FindingLists> {
   record: string | null;
   recordDomain: string | null;
   organizationalDomain: string;
@@ -160,6 +197,31 @@ export interface MethodVerdict {
   outcome: Outcome;
   reasons: string[];
   fixes: string[];
+  /** The DNS records to publish so that this method passes. */
+  records?: RecordToPublish[];
+  /** Google's, Yahoo's and Microsoft's sender requirements, checked for this method. */
+  requirements?: RequirementCheck[];
+}
+
+/** One DNS record to publish, where `value` is exactly the record's content. */
+export interface RecordToPublish {
+  type: 'TXT' | 'CNAME';
+  name: string;
+  value: string;
+  note: string;
+  /** Whether it replaces a record published now (never a second SPF record). */
+  replaces: boolean;
+}
+
+export type RequirementStatus = 'pass' | 'fail' | 'unknown';
+
+export interface RequirementCheck {
+  id: 'spf_pass' | 'dkim_pass' | 'dmarc_record' | 'dmarc_alignment' | 'reverse_dns';
+  label: string;
+  /** Receivers that require it of bulk senders, such as `Google`. */
+  receivers: string[];
+  status: RequirementStatus;
+  detail: string;
 }
 
 export interface DomainCheck {
@@ -169,6 +231,8 @@ export interface DomainCheck {
   dkim: DkimReport;
   dmarc: DmarcReport;
   methods: Record<SendingMethod, MethodVerdict>;
+  /** MX, reverse DNS, blocklists, MTA-STS, TLS-RPT and BIMI; absent from older servers. */
+  related?: RelatedReport;
 }
 
 export type UserRole = 'admin' | 'support' | 'manager';
@@ -193,4 +257,86 @@ export interface SetupStatus {
   needed: boolean;
   /** The command line that creates the first admin. */
   command: string;
+}
+
+/** One MX record and what its exchange resolves to. */
+export interface MxHost {
+  exchange: string;
+  priority: number;
+  status: 'ok' | 'unresolved' | 'ip_literal' | 'temperror';
+  /** The A and AAAA addresses, IPv4 first. */
+  addresses: string[];
+  /** The CNAME target when the exchange is an alias, else null. */
+  cname: string | null;
+}
+
+export interface MxReport {
+  status: 'records' | 'null' | 'implicit' | 'none' | 'temperror';
+  hosts: MxHost[];
+  /** The names mail is delivered to: the MX exchanges, or the domain itself for `implicit`. */
+  deliveryHosts: string[];
+}
+
+/** Forward-confirmed reverse DNS of one sending IP. */
+export interface ReverseDnsResult {
+  ip: string;
+  ptrName: string;
+  status: 'pass' | 'mismatch' | 'none' | 'temperror';
+  hostnames: string[];
+  confirmedName: string | null;
+}
+
+/** The answer of one DNS blocklist for one IP. */
+export interface BlocklistResult {
+  ip: string;
+  zone: string;
+  query: string;
+  status: 'listed' | 'not_listed' | 'unknown';
+  /** The A answers, which name the listing reason or the refusal. */
+  codes: string[];
+  reason: string | null;
+}
+
+export interface MtaStsReport {
+  status:
+    | 'none'
+    | 'invalid'
+    | 'valid'
+    | 'policy_missing'
+    | 'policy_invalid'
+    | 'fetch_failed'
+    | 'temperror';
+  records: string[];
+  id: string | null;
+  policy: { version: string; mode: 'enforce' | 'testing' | 'none'; mx: string[]; maxAge: number } | null;
+  /** Each delivery host and the policy pattern that covers it, or null when none does. */
+  coverage: { host: string; pattern: string | null }[];
+}
+
+export interface TlsRptReport {
+  status: 'none' | 'valid' | 'invalid' | 'temperror';
+  records: string[];
+  rua: string[];
+}
+
+export interface BimiReport {
+  status: 'none' | 'valid' | 'invalid' | 'declined' | 'temperror';
+  name: string;
+  record: string | null;
+  /** The logo URL (`l=`), which the dashboard never loads. */
+  logo: string | null;
+  /** The Verified Mark Certificate URL (`a=`). */
+  authority: string | null;
+  /** Whether DMARC is at enforcement; null when the DMARC policy was not given. */
+  dmarcEnforced: boolean | null;
+}
+
+export interface RelatedReport extends Partial<FindingLists> {
+  mx: MxReport;
+  reverseDns: ReverseDnsResult[];
+  blocklists: BlocklistResult[];
+  mtaSts: MtaStsReport;
+  tlsRpt: TlsRptReport;
+  bimi: BimiReport;
+  findings: Finding[];
 }

@@ -1,8 +1,10 @@
-import { codeBlock, descriptionList, el } from './dom.js';
+import { type Tone, badge, codeBlock, descriptionList, el } from './dom.js';
 import { METHOD_LABELS, OUTCOME_LABELS, labelFor } from './format.js';
+import { publishRecords } from './publish-records.js';
+import { requirementList } from './requirements.js';
 import type { MethodVerdict, Outcome } from './types.js';
 
-const OUTCOME_TONES: Record<Outcome, 'ok' | 'warn' | 'bad'> = {
+const OUTCOME_TONES: Record<Outcome, Exclude<Tone, 'neutral'>> = {
   deliver: 'ok',
   at_risk: 'warn',
   quarantine: 'bad',
@@ -10,7 +12,7 @@ const OUTCOME_TONES: Record<Outcome, 'ok' | 'warn' | 'bad'> = {
 };
 
 /** Maps an SPF, DKIM or DMARC result word, or a DKIM key status, to a badge tone. */
-export function resultTone(result: string): 'ok' | 'warn' | 'bad' | 'neutral' {
+export function resultTone(result: string): Tone {
   if (result === 'pass' || result === 'valid') return 'ok';
   if (result === 'fail' || result === 'permerror' || result === 'revoked' || result === 'invalid') {
     return 'bad';
@@ -20,7 +22,7 @@ export function resultTone(result: string): 'ok' | 'warn' | 'bad' | 'neutral' {
 }
 
 export function resultBadge(result: string): HTMLSpanElement {
-  return el('span', { className: `badge badge-${resultTone(result)}`, text: result });
+  return badge(result, resultTone(result));
 }
 
 /** Creates the card for one method's verdict, with id `verdict-<method>`. */
@@ -40,7 +42,15 @@ export function verdictCard(verdict: MethodVerdict): HTMLElement {
       className: `card verdict tone-${tone}`,
       attrs: { id: `verdict-${verdict.method}`, 'data-outcome': verdict.outcome },
     },
-    [header, authResults(verdict), identities(verdict), reasons(verdict), fixes(verdict)],
+    [
+      header,
+      authResults(verdict),
+      identities(verdict),
+      reasons(verdict),
+      verdict.requirements ? requirementList(verdict.requirements) : null,
+      fixes(verdict),
+      verdict.records ? publishRecords(verdict.records) : null,
+    ],
   );
 }
 
@@ -99,20 +109,32 @@ function reasons(verdict: MethodVerdict): HTMLElement {
   ]);
 }
 
+/**
+ * Creates the list of fixes. A fix that is a record with the type and name of a row of the
+ * records table is left out, so each record to publish shows once, in that table.
+ */
 function fixes(verdict: MethodVerdict): HTMLElement | null {
-  if (verdict.fixes.length === 0) return null;
+  const shown = verdict.fixes.filter((text) => !inRecordsTable(text, verdict));
+  if (shown.length === 0) return null;
   return el('div', { className: 'fixes' }, [
     el('h5', { text: 'How to fix' }),
     el(
       'ul',
       {},
-      verdict.fixes.map((text) => el('li', {}, [fixItem(text)])),
+      shown.map((text) => el('li', {}, [fixItem(text)])),
     ),
   ]);
 }
 
 /** A record fix reads `TYPE NAME VALUE`, with an optional note in brackets after a quoted value. */
 const RECORD_FIX = /^(TXT|CNAME|MX) (\S+) ("[^"]*"|\S+)( \(.*\))?$/;
+
+function inRecordsTable(fix: string, verdict: MethodVerdict): boolean {
+  const match = RECORD_FIX.exec(fix);
+  if (!match) return false;
+  const [, type, name] = match;
+  return (verdict.records ?? []).some((record) => record.type === type && record.name === name);
+}
 
 /**
  * Shows a record to publish as code whose Copy button copies the value alone, so neither the

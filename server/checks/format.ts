@@ -13,6 +13,7 @@ export function formatDomainCheck(check: DomainCheck): string {
   lines.push(...formatSpf(check), '');
   lines.push(...formatDkim(check), '');
   lines.push(...formatDmarc(check), '');
+  lines.push(...formatRelated(check), '');
   lines.push('Sending methods');
   for (const verdict of Object.values(check.methods)) {
     lines.push(...formatVerdict(verdict));
@@ -74,7 +75,31 @@ function formatVerdict(verdict: MethodVerdict): string[] {
   ];
   lines.push(...verdict.reasons.map((reason) => `    - ${reason}`));
   lines.push(...verdict.fixes.map((fix) => `    fix: ${fix}`));
+  for (const record of verdict.records ?? []) {
+    const action = record.replaces ? 'replace with' : 'publish';
+    lines.push(
+      `    ${action}: ${record.type} ${record.name} "${record.value}"`,
+      `      ${record.note}`,
+    );
+  }
+  const checklist = (verdict.requirements ?? []).map(
+    (item) => `${item.status === 'pass' ? '+' : item.status === 'fail' ? '-' : '?'} ${item.label}`,
+  );
+  if (checklist.length > 0) lines.push(`    Google/Yahoo/Microsoft: ${checklist.join('; ')}`);
   return lines;
+}
+
+function formatRelated(check: DomainCheck): string[] {
+  const { related } = check;
+  const mx = related.mx.hosts.map((host) => `${host.priority} ${host.exchange}`).join(', ');
+  const lines = [
+    'Related checks',
+    `  MX: ${related.mx.status}${mx ? ` (${mx})` : ''}`,
+    ...related.reverseDns.map((r) => `  reverse DNS ${r.ip}: ${r.status}`),
+    ...related.blocklists.map((b) => `  blocklist ${b.zone} ${b.ip}: ${b.status}`),
+    `  MTA-STS: ${related.mtaSts.status}; TLS-RPT: ${related.tlsRpt.status}; BIMI: ${related.bimi.status}`,
+  ];
+  return [...lines, ...formatFindings(related.findings)];
 }
 
 function formatFindings(findings: Finding[]): string[] {

@@ -51,6 +51,8 @@ function insertTerm(record: string | null, term: string): string {
  * lookups counted by walking it through the same resolver.
  */
 async function spfRecord(input: PublishInput): Promise<RecordToPublish | null> {
+  // A failed lookup says nothing about what is published: a "new" record could replace a real one.
+  if (input.spf.status === 'temperror') return null;
   const addition = spfTermFor(input);
   if (!addition) return null;
   const current = input.spf.record;
@@ -72,6 +74,10 @@ async function spfRecord(input: PublishInput): Promise<RecordToPublish | null> {
 
 function dkimRecords(input: PublishInput): RecordToPublish[] {
   if (input.method !== 'mandrill') return [];
+  const unknown = input.dkim.selectors.some(
+    (s) => (s.selector === 'mte1' || s.selector === 'mte2') && s.status === 'temperror',
+  );
+  if (unknown) return [];
   const valid = (selector: string) =>
     input.dkim.selectors.some((s) => s.selector === selector && s.status === 'valid');
   return (['mte1', 'mte2'] as const)
@@ -87,6 +93,7 @@ function dkimRecords(input: PublishInput): RecordToPublish[] {
 
 function starterDmarc(input: PublishInput): RecordToPublish | null {
   if (input.method === 'default' || input.dmarc.record !== null) return null;
+  if (input.dmarc.status === 'temperror') return null;
   const org = input.dmarc.organizationalDomain;
   return {
     type: 'TXT',
