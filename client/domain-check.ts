@@ -2,6 +2,7 @@ import { errorMessage, fetchDomainCheck, isAbortError } from './api.js';
 import { dkimSection, dmarcSection, spfSection } from './dns-records.js';
 import { el } from './dom.js';
 import { formatDateTime } from './format.js';
+import { relatedSection } from './related.js';
 import { type DomainCheck, SENDING_METHODS } from './types.js';
 import { updateQuery } from './url-state.js';
 import { verdictCard } from './verdicts.js';
@@ -101,12 +102,15 @@ function setBusy(elements: DomainCheckElements, busy: boolean): void {
   elements.form.setAttribute('aria-busy', String(busy));
 }
 
-/** Renders the three method verdicts and the SPF, DMARC and DKIM records found. */
+/**
+ * Renders the three method verdicts, the SPF, DMARC and DKIM records found and, when the
+ * server sends them, the related checks.
+ */
 export function renderDomainCheck(container: HTMLElement, check: DomainCheck): void {
   const cards = SENDING_METHODS.map((method) => check.methods[method])
     .filter((verdict) => verdict !== undefined)
     .map(verdictCard);
-  container.replaceChildren(
+  const parts: Node[] = [
     el('h3', { text: `Results for ${check.domain}` }),
     el('p', { className: 'muted', text: `Checked ${formatDateTime(check.checkedAt)}` }),
     el('div', { className: 'verdicts' }, cards),
@@ -116,5 +120,7 @@ export function renderDomainCheck(container: HTMLElement, check: DomainCheck): v
       dmarcSection(check.dmarc),
       dkimSection(check.dkim),
     ]),
-  );
+  ];
+  if (check.related) parts.push(relatedSection(check.related));
+  container.replaceChildren(...parts);
 }

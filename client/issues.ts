@@ -38,7 +38,9 @@ export function issueList(
  * the findings of that severity. Informational findings have no list of their own.
  */
 function messagesOf(source: IssueSource, severity: Severity): CodedMessage[] {
-  const list = severity === 'error' ? source.errors : severity === 'warning' ? source.warnings : null;
+  let list: CodedMessage[] | undefined;
+  if (severity === 'error') list = source.errors;
+  if (severity === 'warning') list = source.warnings;
   return list ?? source.findings.filter((finding) => finding.severity === severity);
 }
 

@@ -10,7 +10,7 @@ const COLUMNS = ['Type', 'Name', 'Value', 'Note'] as const;
  */
 export function publishRecords(records: RecordToPublish[]): HTMLElement | null {
   if (records.length === 0) return null;
-  const table = el('table', { className: 'data-table publish-table' }, [
+  const table = el('table', { className: 'data-table stack-table publish-table' }, [
     el('thead', {}, [
       el(
         'tr',
@@ -20,7 +20,7 @@ export function publishRecords(records: RecordToPublish[]): HTMLElement | null {
     ]),
     el('tbody', {}, records.map(recordRow)),
   ]);
-  return el('div', { className: 'records-to-publish' }, [
+  return el('div', { className: 'records-to-publish stack-container' }, [
     el('h5', { text: 'Records to publish' }),
     table,
   ]);
@@ -48,7 +48,11 @@ function recordRow(record: RecordToPublish): HTMLTableRowElement {
   );
 }
 
-/** Creates a cell whose `data-label` names its column for the stacked layout of narrow cards. */
+/**
+ * Creates a cell whose `data-label` names its column, shown when a narrow card stacks the
+ * cells. One wrapper contains the content, so the stacked grid has two items: label and content.
+ */
 function cell(label: string, children: (Node | null)[], className = ''): HTMLTableCellElement {
-  return el('td', { className, attrs: { 'data-label': label } }, children);
+  const content = el('div', { className: 'cell' }, children);
+  return el('td', { className, attrs: { 'data-label': label } }, [content]);
 }

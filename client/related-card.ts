@@ -72,9 +72,17 @@ export function relatedCard(
   );
 }
 
-/** Creates a table with a header row, which scrolls sideways when the card is too narrow. */
+/**
+ * Creates a table with a header row. Each cell gets its column name in `data-label`, so that a
+ * narrow card can stack the cells of a row under those names.
+ */
 export function dataTable(columns: string[], rows: HTMLTableRowElement[]): HTMLElement {
-  const table = el('table', { className: 'data-table' }, [
+  for (const row of rows) {
+    [...row.cells].forEach((cell, index) => {
+      cell.setAttribute('data-label', columns[index] ?? '');
+    });
+  }
+  const table = el('table', { className: 'data-table stack-table' }, [
     el('thead', {}, [
       el(
         'tr',
@@ -84,11 +92,14 @@ export function dataTable(columns: string[], rows: HTMLTableRowElement[]): HTMLE
     ]),
     el('tbody', {}, rows),
   ]);
-  return el('div', { className: 'table-scroll' }, [table]);
+  return el('div', { className: 'stack-container' }, [table]);
 }
 
-/** Creates a table cell from text or elements. */
+/**
+ * Creates a table cell from text or elements, inside one wrapper so that a stacked cell's
+ * grid gets the column label and the content as its only two items.
+ */
 export function td(content: string | (Node | null)[], className = ''): HTMLTableCellElement {
-  if (typeof content === 'string') return el('td', { className, text: content });
-  return el('td', { className }, content);
+  const children = typeof content === 'string' ? [content] : content;
+  return el('td', { className }, [el('div', { className: 'cell' }, children)]);
 }

@@ -17,7 +17,10 @@ export function requirementList(requirements: RequirementCheck[]): HTMLElement |
   const failed = requirements.filter((requirement) => requirement.status === 'fail').length;
   const summary = failed === 0 ? 'none failed' : `${failed} of ${requirements.length} failed`;
   return el('div', { className: 'requirements' }, [
-    el('h5', {}, ['Sender requirements ', el('span', { className: 'muted', text: `(${summary})` })]),
+    el('h5', {}, [
+      'Sender requirements ',
+      el('span', { className: 'muted', text: `(${summary})` }),
+    ]),
     el('ul', { className: 'requirement-list' }, requirements.map(requirementRow)),
   ]);
 }

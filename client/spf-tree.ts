@@ -79,13 +79,13 @@ function nodeSummary(node: SpfNode): (Node | null)[] {
   ];
 }
 
-/** Formats "3 lookups, 7 of 10 so far", or only the node's own count without a running total. */
+/** Creates the "3 lookups, 7 of 10 so far" label, or the own count alone without a running total. */
 function lookupCounts(node: SpfNode): HTMLElement {
   const own = pluralize(node.lookups, 'lookup');
   return runningCounts('spf-counts', own, node.runningLookups, SPF_LOOKUP_LIMIT);
 }
 
-/** Formats the void lookups like the lookups, shown only for nodes that have some. */
+/** Creates the same label for void lookups, or null for a node without any. */
 function voidCounts(node: SpfNode): HTMLElement | null {
   if (node.voidLookups === 0 && node.limitCrossed !== 'void') return null;
   const own = pluralize(node.voidLookups, 'void lookup');

@@ -125,7 +125,7 @@ export interface SpfNode {
   domain: string;
   /** The record text with its character-strings joined, or null if none was found. */
   record: string | null;
-  /** The term of the parent record that led here; absent at the top of the tree. */
+  /** The term of the parent record that led here, absent at the top of the tree. */
   via?: 'include' | 'redirect';
   /** The 1-based position of that term in the parent record. */
   position?: number;
@@ -231,7 +231,7 @@ export interface DomainCheck {
   dkim: DkimReport;
   dmarc: DmarcReport;
   methods: Record<SendingMethod, MethodVerdict>;
-  /** MX, reverse DNS, blocklists, MTA-STS, TLS-RPT and BIMI; absent from older servers. */
+  /** MX, reverse DNS, blocklists, MTA-STS, TLS-RPT and BIMI. Older servers do not send it. */
   related?: RelatedReport;
 }
 
@@ -292,7 +292,7 @@ export interface BlocklistResult {
   zone: string;
   query: string;
   status: 'listed' | 'not_listed' | 'unknown';
-  /** The A answers, which name the listing reason or the refusal. */
+  /** The A records returned, which name the listing reason or the refusal. */
   codes: string[];
   reason: string | null;
 }
@@ -308,7 +308,12 @@ export interface MtaStsReport {
     | 'temperror';
   records: string[];
   id: string | null;
-  policy: { version: string; mode: 'enforce' | 'testing' | 'none'; mx: string[]; maxAge: number } | null;
+  policy: {
+    version: string;
+    mode: 'enforce' | 'testing' | 'none';
+    mx: string[];
+    maxAge: number;
+  } | null;
   /** Each delivery host and the policy pattern that covers it, or null when none does. */
   coverage: { host: string; pattern: string | null }[];
 }
@@ -327,7 +332,7 @@ export interface BimiReport {
   logo: string | null;
   /** The Verified Mark Certificate URL (`a=`). */
   authority: string | null;
-  /** Whether DMARC is at enforcement; null when the DMARC policy was not given. */
+  /** Whether DMARC is at enforcement, or null when the server did not check it. */
   dmarcEnforced: boolean | null;
 }
 

@@ -114,14 +114,14 @@ function reasons(verdict: MethodVerdict): HTMLElement {
  * records table is left out, so each record to publish shows once, in that table.
  */
 function fixes(verdict: MethodVerdict): HTMLElement | null {
-  const shown = verdict.fixes.filter((text) => !inRecordsTable(text, verdict));
-  if (shown.length === 0) return null;
+  const listed = verdict.fixes.filter((text) => !inRecordsTable(text, verdict));
+  if (listed.length === 0) return null;
   return el('div', { className: 'fixes' }, [
     el('h5', { text: 'How to fix' }),
     el(
       'ul',
       {},
-      shown.map((text) => el('li', {}, [fixItem(text)])),
+      listed.map((text) => el('li', {}, [fixItem(text)])),
     ),
   ]);
 }

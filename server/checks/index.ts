@@ -1,6 +1,9 @@
+import { isIP } from 'node:net';
+import type { Resolver } from '../dns/types.js';
 import { normalizeDomain } from './alignment.js';
 import { checkDkim, selectorProbes } from './dkim.js';
 import { checkDmarc } from './dmarc.js';
+import { MANDRILL, providerForHost } from './providers.js';
 import { recordsToPublish } from './publish.js';
 import { checkRelated } from './related/index.js';
 import { requirementsFor } from './requirements.js';
@@ -28,6 +31,32 @@ export function findingLists(findings: Finding[]): FindingLists {
   return { errors: pick('error'), warnings: pick('warning') };
 }
 
+/** The manager's SMTP host's addresses: itself when it is an IP; none when unknown or missing. */
+async function hostAddresses(host: string | undefined, resolver: Resolver): Promise<string[]> {
+  if (!host) return [];
+  if (isIP(host)) return [host];
+  const answers = await Promise.allSettled([resolver(host, 'A'), resolver(host, 'AAAA')]);
+  return answers.flatMap((a) => (a.status === 'fulfilled' ? (a.value as string[]) : []));
+}
+
+/**
+ * Starts, beside the domain's own checks, the lookups the verdicts and the
+ * records to publish make later: the platform's SPF and DMARC, and the
+ * provider includes a fix may add. Their answers wait in the resolver's
+ * cache, so the later stages cost no extra round trips. Failures are
+ * reported by the stage that needs the answer.
+ */
+async function warmLaterQueries(options: CheckOptions, resolver: Resolver): Promise<void> {
+  const platformDomain = options.platform.fromAddress.split('@')[1] ?? '';
+  const provider = options.smtpHost ? providerForHost(options.smtpHost) : undefined;
+  const includes = [MANDRILL.spfInclude, ...(provider ? [provider.spfInclude] : [])];
+  await Promise.allSettled([
+    checkSpf(options.platform.envelopeDomain, resolver),
+    checkDmarc(platformDomain, resolver),
+    ...includes.map((include) => checkSpf(include, resolver)),
+  ]);
+}
+
 /**
  * Checks the SPF, DKIM and DMARC records of a customer's sending domain and decides, for each
  * sending method, what a receiver that enforces DMARC does with the mail, which records fix it,
@@ -38,22 +67,17 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
   const name = normalizeDomain(domain);
   const { resolver } = options;
   const probes = selectorProbes(name, options.platform, options.extraSelectors);
-  const [spf, dkim, dmarc] = await Promise.all([
+  const [spf, dkim, dmarc, hostIps] = await Promise.all([
     checkSpf(name, resolver),
     checkDkim(probes, resolver),
     checkDmarc(name, resolver),
+    hostAddresses(options.smtpHost, resolver),
+    warmLaterQueries(options, resolver),
   ]);
-  const [defaultMethod, smtp] = await Promise.all([
+  const sendingIps = [...new Set([...options.platform.relayIps, ...hostIps])];
+  const [defaultMethod, smtp, related] = await Promise.all([
     defaultVerdict(name, dkim, dmarc, options),
     smtpVerdict(name, spf, dkim, dmarc, options),
-  ]);
-  const methods: Record<SendingMethod, MethodVerdict> = {
-    default: defaultMethod,
-    smtp,
-    mandrill: mandrillVerdict(name, spf, dkim, dmarc),
-  };
-  const sendingIps = [...new Set(Object.values(methods).flatMap((v) => v.identities.sendingIps))];
-  const [related] = await Promise.all([
     checkRelated({
       domain: name,
       sendingIps,
@@ -61,7 +85,14 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
       options: options.related,
       dmarcPolicy: { policy: dmarc.policy, pct: dmarc.pct },
     }),
-    ...(Object.keys(methods) as SendingMethod[]).map(async (method) => {
+  ]);
+  const methods: Record<SendingMethod, MethodVerdict> = {
+    default: defaultMethod,
+    smtp,
+    mandrill: mandrillVerdict(name, spf, dkim, dmarc),
+  };
+  await Promise.all(
+    (Object.keys(methods) as SendingMethod[]).map(async (method) => {
       const verdict = methods[method];
       verdict.records = await recordsToPublish({
         domain: name,
@@ -74,7 +105,7 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
         resolver,
       });
     }),
-  ]);
+  );
   for (const verdict of Object.values(methods)) {
     verdict.requirements = requirementsFor(verdict, related.reverseDns);
   }

@@ -156,6 +156,20 @@ describe('dashboard in Chromium', () => {
       api.body.methods.mandrill.outcome,
     ]);
     assert.match((await page.locator('#record-dmarc').textContent()) ?? '', /reject/);
+    assert.equal(await page.locator('#spf-tree li.spf-node[data-domain="18f.gov"]').count(), 1);
+    const mandrillCard = page.locator('#verdict-mandrill');
+    assert.equal(await mandrillCard.locator('.requirements li[data-requirement]').count(), 5);
+    const records = await mandrillCard
+      .locator('.records-to-publish tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => `${(r as HTMLElement).dataset.type} ${(r as HTMLElement).dataset.name}`),
+      );
+    assert.deepEqual(records, [
+      'TXT 18f.gov',
+      'CNAME mte1._domainkey.18f.gov',
+      'CNAME mte2._domainkey.18f.gov',
+    ]);
+    assert.equal(await page.locator('#related-checks #related-mx').count(), 1);
   });
 
   it('domain check form shows a validation error', async () => {
