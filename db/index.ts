@@ -37,7 +37,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';
+  db.pragma(`synchronous = ${synchronous}`);
   migrate(db);
 
   return {
@@ -53,6 +54,14 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     checks: checkQueries(db),
     // Inside an open transaction, run `fn` in it directly: a nested one would add a savepoint per call.
     transaction: <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)()),
+    durableTransaction: <T>(fn: () => T): T => {
+      db.pragma('synchronous = FULL');
+      try {
+        return db.transaction(fn)();
+      } finally {
+        db.pragma(`synchronous = ${synchronous}`);
+      }
+    },
     integrityCheck: () => {
       const rows = db.pragma('integrity_check') as { integrity_check: string }[];
       return rows.map((row) => row.integrity_check).join('\n');

@@ -64,6 +64,9 @@ export function sendQueries(db: Database): Store['sends'] {
     VALUES (@accountId, @messageId, @method, @kind, @headerFrom, @replyTo, @envelopeFrom,
      @recipient, @subject, @state, @providerId, @providerStatus, @createdAt, @createdAt)`);
   const byId = db.prepare('SELECT * FROM sends WHERE id = ?');
+  const byMessageRecipient = db.prepare(
+    'SELECT * FROM sends WHERE account_id = ? AND message_id = ? AND recipient = ? COLLATE NOCASE',
+  );
   const byProviderId = db.prepare(
     "SELECT * FROM sends WHERE account_id = ? AND provider_id = ? AND method = 'mandrill'",
   );
@@ -106,6 +109,10 @@ export function sendQueries(db: Database): Store['sends'] {
       return get(Number(result.lastInsertRowid)) as SendRecord;
     },
     get,
+    findByMessageRecipient(accountId, messageId, recipient) {
+      const row = byMessageRecipient.get(accountId, messageId, recipient) as SendRow | undefined;
+      return row ? toRecord(row) : null;
+    },
     findByProviderId(accountId, providerId) {
       const row = byProviderId.get(accountId, providerId) as SendRow | undefined;
       return row ? toRecord(row) : null;

@@ -262,6 +262,12 @@ export interface Store {
     create(send: NewSend): SendRecord;
     get(id: number): SendRecord | null;
     findByProviderId(accountId: number, providerId: string): SendRecord | null;
+    /** The send of one recipient of a message, by the Message-ID the product gave it. */
+    findByMessageRecipient(
+      accountId: number,
+      messageId: string,
+      recipient: string,
+    ): SendRecord | null;
     /** Sends recorded but never handed off, oldest first. */
     listQueued(limit: number): SendRecord[];
     listRecent(options: {
@@ -293,6 +299,12 @@ export interface Store {
       scope?: AccountScope,
     ): MethodBucketCounts[];
   };
+  /**
+   * Runs `fn` in one transaction that is on disk when it returns, even
+   * across a power loss (synchronous=FULL), for batches that are
+   * acknowledged to a sender who will not send them again.
+   */
+  durableTransaction<T>(fn: () => T): T;
   /**
    * Runs `fn` in one transaction; `fn` must be synchronous. A call inside
    * another transaction joins it, so an error rolls back the outer one too.

@@ -7,6 +7,11 @@ import { parseAllowList } from './sending/destination.js';
 export interface Config {
   port: number;
   host: string;
+  /**
+   * The server's address as Mandrill reaches it, for webhook signatures; no
+   * trailing slash. Null: the address the server listens on.
+   */
+  publicUrl: string | null;
   databasePath: string;
   /** How long a write waits for another writer before the request answers 503. */
   databaseBusyTimeoutMs: number;
@@ -70,6 +75,7 @@ const list = z.string().transform((value) =>
 const schema = z.object({
   DELIVERABILITY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DELIVERABILITY_HOST: z.string().min(1).default('127.0.0.1'),
+  DELIVERABILITY_PUBLIC_URL: z.url('must be an http:// or https:// URL').optional(),
   DELIVERABILITY_DATABASE: z.string().min(1).default('data/deliverability.sqlite'),
   DELIVERABILITY_DATABASE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   DELIVERABILITY_LOG_LEVEL: z
@@ -166,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     port: e.DELIVERABILITY_PORT,
     host: e.DELIVERABILITY_HOST,
+    publicUrl: e.DELIVERABILITY_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     databasePath: path.resolve(cwd, e.DELIVERABILITY_DATABASE),
     databaseBusyTimeoutMs: e.DELIVERABILITY_DATABASE_BUSY_TIMEOUT_MS,
     logLevel: e.DELIVERABILITY_LOG_LEVEL,

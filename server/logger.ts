@@ -9,6 +9,7 @@ export type { Logger };
 const REDACTED_PATHS = [
   '*.password',
   '*.apiKey',
+  '*.webhookKey',
   '*.key',
   '*.settings.password',
   '*.settings.apiKey',

@@ -92,6 +92,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     logger,
     now,
     keyring,
+    publicUrl: config.publicUrl ?? '',
     checkSmtpDestination: (host, port) =>
       resolveSmtpDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),
     sending: {
@@ -171,6 +172,7 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  services.publicUrl = config.publicUrl ?? url;
   const running = overrides.jobs === false ? null : startJobs(jobs, logger);
   logger.info({ module: 'main', url, database: config.databasePath }, 'server started');
   if (store.users.count() === 0) {

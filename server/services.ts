@@ -11,6 +11,8 @@ export interface Services {
   sending: SendingDeps;
   domainChecks: DomainCheckDeps;
   auth: AuthDeps;
+  /** The public base URL, set once the server listens; webhook URLs are signed with it. */
+  publicUrl: string;
   /** Refuses a manager's SMTP host that points at a non-public address or port. */
   checkSmtpDestination: (host: string, port: number) => Promise<unknown>;
   /** The keys that encrypt account secrets at rest. */

@@ -49,6 +49,8 @@ export const mandrillSettingsSchema = z.strictObject({
     .min(1, 'is required: the Mandrill API key of the account')
     .refine(notMasked, MASKED_MESSAGE),
   subaccount: z.string().trim().min(1).optional(),
+  /** The key Mandrill shows for the account's webhook, to verify X-Mandrill-Signature. */
+  webhookKey: z.string().trim().min(1).refine(notMasked, MASKED_MESSAGE).optional(),
 });
 
 export const defaultSettingsSchema = z.strictObject({});

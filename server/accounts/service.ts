@@ -15,7 +15,7 @@ export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record
  */
 function mask(keyring: SecretKeyring, accountId: number, field: string, value: unknown): unknown {
   if (!value) return value;
-  if (field === 'password') return MASK_PREFIX;
+  if (field === 'password' || field === 'webhookKey') return MASK_PREFIX;
   if (field !== 'apiKey') return value;
   let text = String(value);
   try {

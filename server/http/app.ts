@@ -10,6 +10,7 @@ import { sessionRoutes } from './session.js';
 import { staticRoutes } from './static.js';
 import { suppressionRoutes } from './suppressions.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -49,6 +50,7 @@ export function createApp(services: Services): Express {
   app.use('/api/reports', reportRoutes(services));
   app.use('/api', sendRoutes(services));
   app.use('/api', notFoundRoute);
+  app.use('/webhooks', webhookRoutes(services));
   app.use(staticRoutes());
   app.use(errorHandler(services.logger));
   return app;

@@ -28,13 +28,23 @@ export interface IngestCounts {
  * external send: it went through the same Mandrill account outside this
  * product, and reports must still match Mandrill's own.
  */
-function sendFor(
+export function sendFor(
   store: Store,
   account: AccountRecord,
   info: MandrillMessageInfo,
 ): { send: SendRecord; created: boolean } {
   const existing = store.sends.findByProviderId(account.id, info._id);
   if (existing) return { send: existing, created: false };
+  // A message the product sent carries its Message-ID in the metadata. Its send exists from
+  // before the hand-off, even when this report arrives before the send call has returned.
+  const ours = info.metadata?.message_id
+    ? store.sends.findByMessageRecipient(account.id, info.metadata.message_id, info.email)
+    : null;
+  if (ours) {
+    if (!ours.providerId)
+      store.sends.update(ours.id, { providerId: info._id, updatedAt: ours.updatedAt });
+    return { send: { ...ours, providerId: info._id }, created: false };
+  }
   const send = store.sends.create({
     accountId: account.id,
     messageId: info.metadata?.message_id ?? `mandrill-${info._id}`,

@@ -3,7 +3,7 @@ import { SecretError } from './errors.js';
 import type { SecretKeyring } from './keyring.js';
 
 /** The settings fields that contain secrets: an smtp account's password, a mandrill account's API key. */
-export const SECRET_FIELDS = ['password', 'apiKey'] as const;
+export const SECRET_FIELDS = ['password', 'apiKey', 'webhookKey'] as const;
 
 export type SecretField = (typeof SECRET_FIELDS)[number];
 

@@ -16,6 +16,7 @@ const MOUNTS: Record<string, string> = {
   'session.ts': '/api',
   'users.ts': '/api',
   'static.ts': '',
+  'webhooks.ts': '/webhooks',
 };
 
 /** Every route the server defines, read from the router source files. */
@@ -24,7 +25,9 @@ function definedRoutes(): string[] {
   const routes: string[] = [];
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const source = fs.readFileSync(path.join(dir, file), 'utf8');
-    for (const match of source.matchAll(/router\.(get|post|patch|put|delete)\(\s*'([^']+)'/g)) {
+    for (const match of source.matchAll(
+      /router\.(get|post|patch|put|delete|head)\(\s*'([^']+)'/g,
+    )) {
       const mount = MOUNTS[file];
       assert.ok(mount !== undefined, `add ${file} to MOUNTS and its routes to ROUTES`);
       // A router's '/' under a mount is the mount path itself.
@@ -89,6 +92,9 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/tokens', access: 'admin' },
   { route: 'POST /api/tokens', access: 'admin' },
   { route: 'DELETE /api/tokens/:id', access: 'admin' },
+  // Authenticated by Mandrill's signature, not by a session.
+  { route: 'HEAD /webhooks/mandrill/:account', access: 'public' },
+  { route: 'POST /webhooks/mandrill/:account', access: 'public' },
 ];
 
 describe('access control', () => {

@@ -27,8 +27,8 @@ const smtpSettings = {
 };
 const mandrillSettings = { apiKey: 'md-Abcdefghijklmnop1234', subaccount: 'harbor' };
 
-test('SECRET_FIELDS lists password and apiKey', () => {
-  assert.deepEqual([...SECRET_FIELDS], ['password', 'apiKey']);
+test('SECRET_FIELDS lists every secret setting', () => {
+  assert.deepEqual([...SECRET_FIELDS], ['password', 'apiKey', 'webhookKey']);
 });
 
 test('sealSettings encrypts secret fields only', () => {
