@@ -10,6 +10,9 @@ import { requirementsFor } from './requirements.js';
 import { checkSpf } from './spf.js';
 import type {
   CheckOptions,
+  DkimReport,
+  DmarcReport,
+  SpfReport,
   DomainCheck,
   Finding,
   FindingLists,
@@ -29,6 +32,14 @@ export function findingLists(findings: Finding[]): FindingLists {
   const pick = (severity: Finding['severity']) =>
     findings.filter((f) => f.severity === severity).map(({ code, message }) => ({ code, message }));
   return { errors: pick('error'), warnings: pick('warning') };
+}
+
+function failedLookups(spf: SpfReport, dkim: DkimReport, dmarc: DmarcReport): string[] {
+  const failed: string[] = [];
+  if (spf.status === 'temperror') failed.push('SPF');
+  if (dkim.selectors.some((s) => s.status === 'temperror')) failed.push('DKIM');
+  if (dmarc.status === 'temperror') failed.push('DMARC');
+  return failed;
 }
 
 /** The manager's SMTP host's addresses: itself when it is an IP; none when unknown or missing. */
@@ -106,8 +117,16 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
       });
     }),
   );
+  const failed = failedLookups(spf, dkim, dmarc);
   for (const verdict of Object.values(methods)) {
     verdict.requirements = requirementsFor(verdict, related.reverseDns);
+    if (failed.length > 0) {
+      // A failed lookup makes every "publish this" a guess that could replace a real record.
+      verdict.records = [];
+      verdict.fixes = [
+        `Some DNS lookups failed (${failed.join(', ')}): check again before changing any record, because the results above may be incomplete.`,
+      ];
+    }
   }
   return {
     domain: name,

@@ -16,7 +16,8 @@ export const GOOGLE: MailProvider = {
   id: 'google',
   name: 'Google Workspace / Gmail',
   spfInclude: '_spf.google.com',
-  otherIncludes: [],
+  // The names _spf.google.com includes: a record listing them authorizes Google's servers too.
+  otherIncludes: ['_netblocks.google.com', '_netblocks2.google.com', '_netblocks3.google.com'],
   dkimSelectors: ['google'],
   smtpHosts: [/^smtp\.gmail\.com$/, /^smtp-relay\.gmail\.com$/, /(^|\.)google\.com$/],
 };

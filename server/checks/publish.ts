@@ -1,6 +1,7 @@
 import type { Resolver } from '../dns/types.js';
 import { MANDRILL, providerForHost } from './providers.js';
 import { checkSpf, MAX_LOOKUPS } from './spf.js';
+import { mergeSpfRecords } from './spf-record.js';
 import type {
   DkimReport,
   DmarcReport,
@@ -31,9 +32,24 @@ function spfTermFor(input: PublishInput): { term: string; include?: string } | n
   if (input.method !== 'smtp' || input.verdict.spf.result === 'pass') return null;
   const provider = input.smtpHost ? providerForHost(input.smtpHost) : undefined;
   if (provider) return { term: `include:${provider.spfInclude}`, include: provider.spfInclude };
-  const ip = input.verdict.identities.sendingIps[0];
-  if (!ip) return null;
-  return { term: `${ip.includes(':') ? 'ip6' : 'ip4'}:${ip}` };
+  const ips = input.verdict.identities.sendingIps;
+  if (ips.length === 0) return null;
+  // Every address of the server: mail from one left out would fail SPF.
+  return { term: ips.map((ip) => `${ip.includes(':') ? 'ip6' : 'ip4'}:${ip}`).join(' ') };
+}
+
+/** The lookups a record needs (RFC 7208 4.6.4), walking its includes and redirect through the resolver. */
+async function countLookups(record: string, resolver: Resolver): Promise<number> {
+  let lookups = 0;
+  for (const term of record.trim().split(/ +/).slice(1)) {
+    const match = /^[+~?-]?(include:|redirect=)(.+)$/i.exec(term);
+    if (match?.[2]) {
+      lookups += 1 + (await checkSpf(match[2], resolver)).lookups;
+    } else if (/^[+~?-]?(a|mx|ptr|exists)([:/]|$)/i.test(term)) {
+      lookups += 1;
+    }
+  }
+  return lookups;
 }
 
 /** Adds a term before the record's `all` (or `redirect`), or builds a new record. */
@@ -55,21 +71,42 @@ async function spfRecord(input: PublishInput): Promise<RecordToPublish | null> {
   if (input.spf.status === 'temperror') return null;
   const addition = spfTermFor(input);
   if (!addition) return null;
-  const current = input.spf.record;
+  // Several records are permerror (RFC 7208 4.5): the one to publish merges them.
+  const records = input.spf.record?.split(' | ') ?? [];
+  const current =
+    records.length > 1 ? mergeSpfRecords(records, input.domain) : (records[0] ?? null);
   const value = insertTerm(current, addition.term);
-  let lookups = input.spf.lookups;
-  if (addition.include) {
-    const walked = await checkSpf(addition.include, input.resolver);
-    lookups += 1 + walked.lookups;
+  const lookups = await countLookups(value, input.resolver);
+  const notes = [
+    `Authorizes the ${input.method} method's servers; the record then needs ${lookups} of the ${MAX_LOOKUPS} DNS lookups SPF allows.`,
+  ];
+  if (records.length > 1)
+    notes.push('It replaces all the SPF records published now, merged into one.');
+  if (lookups > MAX_LOOKUPS) {
+    notes.push(
+      'That is over the limit, so receivers would return permerror: remove the includes of services no longer used before publishing it.',
+    );
   }
-  const over = lookups > MAX_LOOKUPS;
-  const note =
-    `Authorizes the ${input.method} method's servers; the record then needs ${lookups} of the ` +
-    `${MAX_LOOKUPS} DNS lookups SPF allows` +
-    (over
-      ? '. That is over the limit, so receivers would return permerror: remove the includes of services no longer used before adding this one.'
-      : '.');
-  return { type: 'TXT', name: input.domain, value, note, replaces: current !== null };
+  const errors = input.spf.findings.filter(
+    (f) => f.severity === 'error' && f.code !== 'spf.multiple_records',
+  );
+  if (errors.length > 0) {
+    notes.push(
+      `The current record has errors (${[...new Set(errors.map((f) => f.code))].join(', ')}) that this one keeps: fix them too.`,
+    );
+  }
+  if (Buffer.byteLength(value) > 255) {
+    notes.push(
+      'It is over 255 characters: publish it as several strings of at most 255 (most DNS hosts split it for you).',
+    );
+  }
+  return {
+    type: 'TXT',
+    name: input.domain,
+    value,
+    note: notes.join(' '),
+    replaces: current !== null,
+  };
 }
 
 function dkimRecords(input: PublishInput): RecordToPublish[] {
@@ -87,13 +124,25 @@ function dkimRecords(input: PublishInput): RecordToPublish[] {
       name: `${selector}._domainkey.${input.domain}`,
       value: MANDRILL.cnameTargets[selector] ?? '',
       note: 'Lets Mandrill sign with a key it rotates, aligned with your domain for DMARC.',
-      replaces: false,
+      // A name holds one CNAME: a wrong one is replaced, not joined.
+      replaces: input.dkim.selectors.some(
+        (s) => s.selector === selector && (s.status !== 'missing' || s.cnameTarget !== undefined),
+      ),
     }));
 }
 
 function starterDmarc(input: PublishInput): RecordToPublish | null {
   if (input.method === 'default' || input.dmarc.record !== null) return null;
-  if (input.dmarc.status === 'temperror') return null;
+  // Only where no record exists: a broken, duplicated or misplaced one needs its own fix.
+  if (input.dmarc.status !== 'none') return null;
+  const BLOCKING = new Set([
+    'dmarc.misplaced_apex',
+    'dmarc.misplaced_doubled_name',
+    'dmarc.misplaced_no_underscore',
+    'dmarc.multiple_records',
+  ]);
+  const misplaced = input.dmarc.findings.some((f) => BLOCKING.has(f.code));
+  if (misplaced) return null;
   const org = input.dmarc.organizationalDomain;
   return {
     type: 'TXT',

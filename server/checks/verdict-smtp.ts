@@ -130,7 +130,8 @@ function fromIncludes(domain: string, spf: SpfReport): SpfEstimate {
     );
   }
   return {
-    result: spf.status === 'valid' ? 'neutral' : unlistedResult(spf),
+    // RFC 7208 4.7: a server the record does not list gets the result of its `all` term.
+    result: unlistedResult(spf),
     ips: [],
     reasons: [
       `SPF passes only if the SMTP server's IP addresses are listed in the SPF record of ${domain}; we cannot tell which server is used.`,

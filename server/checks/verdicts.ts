@@ -28,10 +28,12 @@ export type Decision = Pick<MethodVerdict, 'spf' | 'dkim' | 'dmarc' | 'outcome'>
  */
 export function decideDmarc(input: AuthenticationInputs): Decision {
   const { dmarc, fromDomain } = input;
-  const spfAligned = isAligned(input.spf.domain, fromDomain, dmarc.aspf);
-  const dkimAligned = isAligned(input.dkim.domain, fromDomain, dmarc.adkim);
-  const passes =
-    (input.spf.result === 'pass' && spfAligned) || (input.dkim.result === 'pass' && dkimAligned);
+  // RFC 7489 4.2: only an identifier that passed can align.
+  const spfAligned =
+    input.spf.result === 'pass' && isAligned(input.spf.domain, fromDomain, dmarc.aspf);
+  const dkimAligned =
+    input.dkim.result === 'pass' && isAligned(input.dkim.domain, fromDomain, dmarc.adkim);
+  const passes = spfAligned || dkimAligned;
   const spf = { ...input.spf, aligned: spfAligned };
   const dkim = { ...input.dkim, aligned: dkimAligned };
   const reasons: string[] = [];
@@ -68,11 +70,12 @@ export function decideDmarc(input: AuthenticationInputs): Decision {
     };
   }
   reasons.push(failureReason(input, spfAligned, dkimAligned));
-  const outcome = dmarc.policy === 'none' ? 'at_risk' : dmarc.policy;
+  // RFC 7489 6.6.4: pct=0 applies the policy to no failing message.
+  const outcome = dmarc.policy === 'none' || dmarc.pct === 0 ? 'at_risk' : dmarc.policy;
   reasons.push(
     dmarc.policy === 'none'
       ? `The policy is p=none, so receivers still deliver the mail, but without DMARC it is easier to send to spam.`
-      : `The policy is p=${dmarc.policy}, so receivers ${dmarc.policy === 'reject' ? 'refuse' : 'send to spam'} the mail` +
+      : `The policy is p=${dmarc.policy}, so receivers ${dmarc.policy === 'reject' ? 'refuse the mail' : 'send the mail to spam'}` +
           (dmarc.pct < 100
             ? ` (for ${dmarc.pct}% of failing messages; the rest get the next milder treatment).`
             : '.'),
