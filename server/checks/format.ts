@@ -36,7 +36,8 @@ function formatSpf(check: DomainCheck): string[] {
 function formatTree(node: SpfNode, depth: number): string[] {
   const via = node.via ? `${node.via} ` : '';
   const problems = node.findings.some((item) => item.severity === 'error') ? ' [error]' : '';
-  const own = `${'  '.repeat(depth)}${via}${node.domain}: ${node.lookups} lookups${problems}`;
+  const noun = node.lookups === 1 ? 'lookup' : 'lookups';
+  const own = `${'  '.repeat(depth)}${via}${node.domain}: ${node.lookups} ${noun}${problems}`;
   return [own, ...node.children.flatMap((child) => formatTree(child, depth + 1))];
 }
 
