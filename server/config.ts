@@ -13,7 +13,7 @@ export interface Config {
    */
   publicUrl: string | null;
   databasePath: string;
-  /** How long a write waits for another writer before the request answers 503. */
+  /** How long a write waits for another writer before the request fails with 503. */
   databaseBusyTimeoutMs: number;
   logLevel: string;
   /** DNS servers as `HOST:PORT`; empty means the system's resolvers. */

@@ -47,7 +47,7 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
   if (!configured && !fs.existsSync(defaultFile) && hasEncryptedSecrets(store)) {
     // A new key would leave every stored secret unreadable.
     throw new SecretError(
-      `The database holds encrypted secrets, but the key file ${defaultFile} is missing: ` +
+      `The database contains encrypted secrets, but the key file ${defaultFile} is missing: ` +
         'restore it from a backup, or set DELIVERABILITY_SECRET_KEYS or DELIVERABILITY_SECRET_KEY_FILE',
     );
   }
@@ -72,6 +72,32 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
   return keyring;
 }
 
+/** The background jobs, declared in one place: the Mandrill poll and the domain re-check. */
+function declareJobs(config: Config, services: Services, mandrill: MandrillApi): Job[] {
+  const { store, keyring, logger, now } = services;
+  return [
+    {
+      name: 'mandrill-poll',
+      intervalMs: config.mandrill.pollIntervalSeconds * 1000,
+      run: () =>
+        pollAllAccounts({
+          store,
+          api: mandrill,
+          keyring,
+          logger,
+          now,
+          classify: classifySmtpReply,
+          initialLookbackMs: config.mandrill.initialLookbackHours * 3_600_000,
+        }),
+    },
+    {
+      name: 'domain-recheck',
+      intervalMs: config.domainRecheckHours * 3_600_000,
+      run: () => recheckAllAccounts({ store, checks: services.domainChecks, now }, logger),
+    },
+  ];
+}
+
 function buildServices(config: Config, overrides: ServerOverrides) {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
@@ -86,6 +112,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     store.close();
     throw error;
   }
+
   const smtpAllow = parseAllowList(config.smtp.allow);
   const services: Services = {
     store,
@@ -128,26 +155,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
       related: { dnsblZones: config.dnsblZones },
     },
   };
-  const pollerJob: Job = {
-    name: 'mandrill-poll',
-    intervalMs: config.mandrill.pollIntervalSeconds * 1000,
-    run: () =>
-      pollAllAccounts({
-        store,
-        api: mandrill,
-        keyring,
-        logger,
-        now,
-        classify: classifySmtpReply,
-        initialLookbackMs: config.mandrill.initialLookbackHours * 3_600_000,
-      }),
-  };
-  const recheckJob: Job = {
-    name: 'domain-recheck',
-    intervalMs: config.domainRecheckHours * 3_600_000,
-    run: () => recheckAllAccounts({ store, checks: services.domainChecks, now }, logger),
-  };
-  return { services, jobs: [pollerJob, recheckJob] };
+  return { services, jobs: declareJobs(config, services, mandrill) };
 }
 
 /** Opens the database, wires the real dependencies and starts serving. */

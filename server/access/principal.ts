@@ -1,18 +1,18 @@
 import type { AccountRecord, AccountScope, Role } from '../../db/types.js';
 import { AppError, notFound } from '../errors.js';
 
-/** Who makes a request: a logged-in user, or the platform's integration with an API token. */
+/** The caller of a request: a logged-in user, or the platform's integration with an API token. */
 export type Principal =
   | { kind: 'user'; userId: number; email: string; name: string; role: Role; accountIds: number[] }
   | { kind: 'token'; tokenId: number; accountIds: number[] };
 
 /**
- * What a caller does with an account: `read` (see it, its sends and
+ * An action on an account: `read` (see it, its sends and
  * checks), `send` (send through it) or `manage` (change its settings).
  */
 export type AccountAction = 'read' | 'send' | 'manage';
 
-/** The accounts a principal may see; undefined means all of them. */
+/** Returns the accounts a principal may see; undefined means all of them. */
 export function accountScope(principal: Principal): AccountScope {
   if (principal.kind === 'user' && principal.role !== 'manager') return undefined;
   return principal.accountIds;

@@ -51,7 +51,7 @@ function checkMandrillKey(
   account: AccountInput,
 ): void {
   if (account.method !== 'mandrill') return;
-  // The update path holds the stored key encrypted under this account's id; a new one is plain.
+  // On update the stored key is encrypted under this account's id; a new key arrives in plain text.
   const settings = id === null ? account.settings : openSettings(keyring, id, account.settings);
   assertMandrillKeyFree(store, keyring, id, settings as { apiKey: string; subaccount?: string });
 }
@@ -90,8 +90,8 @@ export function getAccount(store: Store, id: number): AccountRecord {
 }
 
 /**
- * Applies a partial update. Settings merge into the current ones while the
- * method stays the same, so a secret need not be sent again; a new method
+ * Applies a partial update. While the method stays the same, settings merge
+ * into the current ones, so a secret need not be sent again. A new method
  * needs its full settings.
  */
 export async function updateAccount(

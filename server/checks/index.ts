@@ -42,7 +42,7 @@ function failedLookups(spf: SpfReport, dkim: DkimReport, dmarc: DmarcReport): st
   return failed;
 }
 
-/** The manager's SMTP host's addresses: itself when it is an IP; none when unknown or missing. */
+/** Resolves the manager's SMTP host: an IP stands for itself, and no host gives no addresses. */
 async function hostAddresses(host: string | undefined, resolver: Resolver): Promise<string[]> {
   if (!host) return [];
   if (isIP(host)) return [host];
@@ -69,9 +69,9 @@ async function warmLaterQueries(options: CheckOptions, resolver: Resolver): Prom
 }
 
 /**
- * Checks the SPF, DKIM and DMARC records of a customer's sending domain and decides, for each
- * sending method, what a receiver that enforces DMARC does with the mail, which records fix it,
- * and how it fares against the big receivers' sender requirements. Every DNS query goes
+ * Checks the SPF, DKIM and DMARC records of a customer's sending domain. For each sending
+ * method it decides what a receiver that enforces DMARC does with the mail, which records fix
+ * it, and how it fares against the big receivers' sender requirements. Every DNS query goes
  * through `options.resolver`.
  */
 export async function checkDomain(domain: string, options: CheckOptions): Promise<DomainCheck> {

@@ -22,7 +22,7 @@ export interface PublishInput {
   resolver: Resolver;
 }
 
-/** The SPF term that authorizes the method's servers, or null when it needs none or is unknown. */
+/** Returns the SPF term that authorizes the method's servers, or null when none is needed or known. */
 function spfTermFor(input: PublishInput): { term: string; include?: string } | null {
   if (input.method === 'mandrill') {
     return input.spf.includes.includes(MANDRILL.spfInclude)
@@ -38,7 +38,7 @@ function spfTermFor(input: PublishInput): { term: string; include?: string } | n
   return { term: ips.map((ip) => `${ip.includes(':') ? 'ip6' : 'ip4'}:${ip}`).join(' ') };
 }
 
-/** The lookups a record needs (RFC 7208 4.6.4), walking its includes and redirect through the resolver. */
+/** Counts the lookups a record needs (RFC 7208 4.6.4), walking its includes and redirect. */
 async function countLookups(record: string, resolver: Resolver): Promise<number> {
   let lookups = 0;
   for (const term of record.trim().split(/ +/).slice(1)) {
@@ -62,21 +62,22 @@ function insertTerm(record: string | null, term: string): string {
 }
 
 /**
- * The SPF record with the method's servers added: one record, never a
- * second one, and the lookup count it will have, with the include's own
- * lookups counted by walking it through the same resolver.
+ * Builds the SPF record with the method's servers added: one record, never
+ * a second one, with a note giving the lookup count it will have.
  */
 async function spfRecord(input: PublishInput): Promise<RecordToPublish | null> {
-  // A failed lookup says nothing about what is published: a "new" record could replace a real one.
+  // After a failed lookup the published record is unknown, and a "new" one could replace it.
   if (input.spf.status === 'temperror') return null;
   const addition = spfTermFor(input);
   if (!addition) return null;
+
   // Several records are permerror (RFC 7208 4.5): the one to publish merges them.
   const records = input.spf.record?.split(' | ') ?? [];
   const current =
     records.length > 1 ? mergeSpfRecords(records, input.domain) : (records[0] ?? null);
   const value = insertTerm(current, addition.term);
   const lookups = await countLookups(value, input.resolver);
+
   const notes = [
     `Authorizes the ${input.method} method's servers; the record then needs ${lookups} of the ${MAX_LOOKUPS} DNS lookups SPF allows.`,
   ];
@@ -124,25 +125,26 @@ function dkimRecords(input: PublishInput): RecordToPublish[] {
       name: `${selector}._domainkey.${input.domain}`,
       value: MANDRILL.cnameTargets[selector] ?? '',
       note: 'Lets Mandrill sign with a key it rotates, aligned with your domain for DMARC.',
-      // A name holds one CNAME: a wrong one is replaced, not joined.
+      // A name can have only one CNAME, so a wrong one is replaced rather than joined.
       replaces: input.dkim.selectors.some(
         (s) => s.selector === selector && (s.status !== 'missing' || s.cnameTarget !== undefined),
       ),
     }));
 }
 
+/** Findings whose record must be moved or merged, not joined by a starter record. */
+const STARTER_BLOCKERS = new Set([
+  'dmarc.misplaced_apex',
+  'dmarc.misplaced_doubled_name',
+  'dmarc.misplaced_no_underscore',
+  'dmarc.multiple_records',
+]);
+
 function starterDmarc(input: PublishInput): RecordToPublish | null {
   if (input.method === 'default' || input.dmarc.record !== null) return null;
   // Only where no record exists: a broken, duplicated or misplaced one needs its own fix.
   if (input.dmarc.status !== 'none') return null;
-  const BLOCKING = new Set([
-    'dmarc.misplaced_apex',
-    'dmarc.misplaced_doubled_name',
-    'dmarc.misplaced_no_underscore',
-    'dmarc.multiple_records',
-  ]);
-  const misplaced = input.dmarc.findings.some((f) => BLOCKING.has(f.code));
-  if (misplaced) return null;
+  if (input.dmarc.findings.some((f) => STARTER_BLOCKERS.has(f.code))) return null;
   const org = input.dmarc.organizationalDomain;
   return {
     type: 'TXT',
@@ -157,10 +159,11 @@ function starterDmarc(input: PublishInput): RecordToPublish | null {
 }
 
 /**
- * The records the customer publishes so that mail sent by `method` passes.
- * The default method sends from the platform's domain, so it needs none on
- * the customer's. Records whose value only the provider knows (a Google or
- * Microsoft DKIM key) stay in the verdict's fixes as instructions.
+ * Lists the records the customer publishes so that mail sent by `method`
+ * passes. The default method sends from the platform's domain, so it needs
+ * none on the customer's. A record whose value only the provider can give
+ * (a Google or Microsoft DKIM key) stays in the verdict's fixes as an
+ * instruction.
  */
 export async function recordsToPublish(input: PublishInput): Promise<RecordToPublish[]> {
   const records: RecordToPublish[] = [];

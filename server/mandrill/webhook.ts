@@ -90,9 +90,7 @@ function mapEvent(
   const key = `mandrill:${accountId}:${id}`;
   const at = event.ts * 1000;
   const diag = event.msg?.diag ?? event.msg?.bounce_description ?? null;
-  const state = (
-    type: 'delivered' | 'deferred' | 'bounced' | 'soft_bounced' | 'rejected',
-  ): Mapped => {
+  const state = (type: StateType): Mapped => {
     const bounce = type === 'bounced' || type === 'soft_bounced';
     const classified =
       bounce && classify ? classify({ diagnostic: event.msg?.diag ?? diag }) : null;
@@ -109,53 +107,43 @@ function mapEvent(
       },
     };
   };
-  switch (event.event) {
-    case 'send':
-      return state('delivered');
-    case 'deferral':
-      return state('deferred');
-    case 'hard_bounce':
-      return state('bounced');
-    case 'soft_bounce':
-      return state('soft_bounced');
-    case 'reject':
-      return state('rejected');
-    case 'open':
-      return {
-        type: 'open',
-        occurredAt: at,
-        dedupKey: `${key}:open:${event.ts}`,
-        data: event,
-        patch: { addOpens: 1 },
-      };
-    case 'click':
-      return {
-        type: 'click',
-        occurredAt: at,
-        dedupKey: `${key}:click:${event.ts}:${event.url ?? ''}`,
-        data: event,
-        patch: { addClicks: 1 },
-      };
-    case 'spam':
-      return {
-        type: 'complaint',
-        occurredAt: at,
-        dedupKey: `${key}:complaint`,
-        data: event,
-        patch: { addComplaints: 1 },
-      };
-    case 'unsub':
-      return {
-        type: 'unsubscribe',
-        occurredAt: at,
-        dedupKey: `${key}:unsubscribe`,
-        data: event,
-        patch: { addUnsubscribes: 1 },
-      };
-    default:
-      return null;
-  }
+  const stateType = STATE_EVENTS[event.event];
+  if (stateType) return state(stateType);
+  const engagement = ENGAGEMENT_EVENTS[event.event];
+  if (!engagement) return null;
+  return {
+    type: engagement.type,
+    occurredAt: at,
+    dedupKey: `${key}:${engagement.key(event)}`,
+    data: event,
+    patch: engagement.patch,
+  };
 }
+
+type StateType = 'delivered' | 'deferred' | 'bounced' | 'soft_bounced' | 'rejected';
+
+/** Mandrill's webhook events that change a send's state, and the state each one means. */
+const STATE_EVENTS: Record<string, StateType | undefined> = {
+  send: 'delivered',
+  deferral: 'deferred',
+  hard_bounce: 'bounced',
+  soft_bounce: 'soft_bounced',
+  reject: 'rejected',
+};
+
+/**
+ * Engagement events, with the dedup key suffix the poller uses for the same
+ * event: opens and clicks by time (and URL), a complaint or unsubscribe once.
+ */
+const ENGAGEMENT_EVENTS: Record<
+  string,
+  { type: Mapped['type']; key: (event: WebhookEvent) => string; patch: Mapped['patch'] } | undefined
+> = {
+  open: { type: 'open', key: (e) => `open:${e.ts}`, patch: { addOpens: 1 } },
+  click: { type: 'click', key: (e) => `click:${e.ts}:${e.url ?? ''}`, patch: { addClicks: 1 } },
+  spam: { type: 'complaint', key: () => 'complaint', patch: { addComplaints: 1 } },
+  unsub: { type: 'unsubscribe', key: () => 'unsubscribe', patch: { addUnsubscribes: 1 } },
+};
 
 /**
  * Records a batch of webhook events. Must run inside one transaction, so a

@@ -20,7 +20,7 @@ export interface SmtpEndpoint {
   security: 'tls' | 'starttls' | 'opportunistic';
   user?: string;
   password?: string;
-  /** How messages name the server, when `host` is an address resolved from another name. */
+  /** The server's name in messages, when `host` is an address resolved from another name. */
   label?: string;
 }
 
@@ -152,9 +152,11 @@ function decodeCredential(value: string): string {
 export function endpointFromUrl(url: string): SmtpEndpoint {
   const parsed = new URL(url);
   const implicitTls = parsed.protocol === 'smtps:';
+  // Submission ports: 465 for implicit TLS (RFC 8314), 587 otherwise (RFC 6409).
+  const defaultPort = implicitTls ? 465 : 587;
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port ? Number(parsed.port) : implicitTls ? 465 : 587,
+    port: parsed.port ? Number(parsed.port) : defaultPort,
     security: implicitTls ? 'tls' : 'opportunistic',
     user: parsed.username ? decodeCredential(parsed.username) : undefined,
     password: parsed.password ? decodeCredential(parsed.password) : undefined,

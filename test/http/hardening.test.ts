@@ -139,7 +139,7 @@ describe('hardening', () => {
     try {
       await assert.rejects(
         startTestServer({ DELIVERABILITY_DATABASE: path.join(dir, 'hardening.sqlite') }),
-        /holds encrypted secrets, but the key file .* is missing/,
+        /contains encrypted secrets, but the key file .* is missing/,
       );
     } finally {
       fs.writeFileSync(keyFile, saved, { mode: 0o600 });
