@@ -47,14 +47,20 @@ export function dmarcSection(dmarc: DmarcReport): HTMLElement {
   return recordSection('DMARC', 'record-dmarc', [
     recordText(dmarc.record, 'No DMARC record found.'),
     descriptionList(
-      [
-        ['Policy', dmarc.policy ?? 'none published'],
-        ['Subdomain policy', dmarc.subdomainPolicy ?? 'same as policy'],
-        ['Applies to', `${dmarc.pct}% of failing mail`],
-        ['Alignment', alignment],
-        ['Found at', foundAt],
-        ['Aggregate reports', dmarc.rua.length > 0 ? dmarc.rua.join(', ') : 'none'],
-      ],
+      // Without a usable record the percentage and alignment are only defaults: not shown.
+      dmarc.policy === null
+        ? [
+            ['Policy', 'none published'],
+            ['Found at', foundAt],
+          ]
+        : [
+            ['Policy', dmarc.policy],
+            ['Subdomain policy', dmarc.subdomainPolicy ?? 'same as policy'],
+            ['Applies to', `${dmarc.pct}% of failing mail`],
+            ['Alignment', alignment],
+            ['Found at', foundAt],
+            ['Aggregate reports', dmarc.rua.length > 0 ? dmarc.rua.join(', ') : 'none'],
+          ],
       'facts',
     ),
     issueList(dmarc),

@@ -110,11 +110,11 @@ function reasons(verdict: MethodVerdict): HTMLElement {
 }
 
 /**
- * Creates the list of fixes. A fix that is a record with the type and name of a row of the
- * records table is left out, so each record to publish shows once, in that table.
+ * Creates the list of fixes. The server leaves out the fixes that repeat a record of the
+ * records table, so each record to publish shows once, in that table.
  */
 function fixes(verdict: MethodVerdict): HTMLElement | null {
-  const listed = verdict.fixes.filter((text) => !inRecordsTable(text, verdict));
+  const listed = verdict.fixes;
   if (listed.length === 0) return null;
   return el('div', { className: 'fixes' }, [
     el('h5', { text: 'How to fix' }),
@@ -128,13 +128,6 @@ function fixes(verdict: MethodVerdict): HTMLElement | null {
 
 /** A record fix reads `TYPE NAME VALUE`, with an optional note in brackets after a quoted value. */
 const RECORD_FIX = /^(TXT|CNAME|MX) (\S+) ("[^"]*"|\S+)( \(.*\))?$/;
-
-function inRecordsTable(fix: string, verdict: MethodVerdict): boolean {
-  const match = RECORD_FIX.exec(fix);
-  if (!match) return false;
-  const [, type, name] = match;
-  return (verdict.records ?? []).some((record) => record.type === type && record.name === name);
-}
 
 /**
  * Shows a record to publish as code whose Copy button copies the value alone, so neither the

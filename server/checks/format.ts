@@ -60,8 +60,13 @@ function formatDmarc(check: DomainCheck): string[] {
   const lines = [
     `DMARC: ${dmarc.status ?? 'unknown'}${where}`,
     `  record: ${dmarc.record ?? '(none)'}`,
-    `  policy ${dmarc.policy ?? '-'}, subdomains ${dmarc.subdomainPolicy ?? '-'}, pct ${dmarc.pct}, adkim ${dmarc.adkim}, aspf ${dmarc.aspf}`,
   ];
+  // Without a usable record the tag values are only defaults, which would read as published.
+  if (dmarc.policy !== null) {
+    lines.push(
+      `  policy ${dmarc.policy}, subdomains ${dmarc.subdomainPolicy ?? '-'}, pct ${dmarc.pct}, adkim ${dmarc.adkim}, aspf ${dmarc.aspf}`,
+    );
+  }
   if (dmarc.rua.length > 0) {
     lines.push(`  reports to ${dmarc.rua.join(', ')}`);
   }

@@ -4,7 +4,7 @@ import { normalizeDomain } from './alignment.js';
 import { checkDkim, selectorProbes } from './dkim.js';
 import { checkDmarc } from './dmarc.js';
 import { MANDRILL, providerForHost } from './providers.js';
-import { recordsToPublish } from './publish.js';
+import { recordsToPublish, withoutPublishedRecords } from './publish.js';
 import { checkRelated } from './related/index.js';
 import { requirementsFor } from './requirements.js';
 import { checkSpf } from './spf.js';
@@ -19,6 +19,7 @@ import type {
   MethodVerdict,
   SendingMethod,
 } from './types.js';
+import { applyBlocklists } from './verdict-blocklists.js';
 import { defaultVerdict } from './verdict-default.js';
 import { mandrillVerdict } from './verdict-mandrill.js';
 import { smtpVerdict } from './verdict-smtp.js';
@@ -78,16 +79,30 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
   const name = normalizeDomain(domain);
   const { resolver } = options;
   const probes = selectorProbes(name, options.platform, options.extraSelectors);
-  const [spf, dkim, dmarc, hostIps] = await Promise.all([
+  // The platform's selector is probed for the default verdict, but it is not one of the
+  // customer's keys, so it stays out of the domain's DKIM report.
+  const [spf, dkim, platformDkim, dmarc, hostIps] = await Promise.all([
     checkSpf(name, resolver),
-    checkDkim(probes, resolver),
+    checkDkim(
+      probes.filter((probe) => probe.domain === name),
+      resolver,
+    ),
+    checkDkim(
+      probes.filter((probe) => probe.domain !== name),
+      resolver,
+    ),
     checkDmarc(name, resolver),
     hostAddresses(options.smtpHost, resolver),
     warmLaterQueries(options, resolver),
   ]);
   const sendingIps = [...new Set([...options.platform.relayIps, ...hostIps])];
   const [defaultMethod, smtp, related] = await Promise.all([
-    defaultVerdict(name, dkim, dmarc, options),
+    defaultVerdict(
+      name,
+      { selectors: [...platformDkim.selectors, ...dkim.selectors], findings: [] },
+      dmarc,
+      options,
+    ),
     smtpVerdict(name, spf, dkim, dmarc, options),
     checkRelated({
       domain: name,
@@ -102,6 +117,7 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     smtp,
     mandrill: mandrillVerdict(name, spf, dkim, dmarc),
   };
+  applyBlocklists(methods, related.blocklists);
   await Promise.all(
     (Object.keys(methods) as SendingMethod[]).map(async (method) => {
       const verdict = methods[method];
@@ -113,8 +129,10 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
         dkim,
         dmarc,
         smtpHost: options.smtpHost,
+        nullMx: related.mx.status === 'null',
         resolver,
       });
+      verdict.fixes = withoutPublishedRecords(verdict.fixes, verdict.records);
     }),
   );
   const failed = failedLookups(spf, dkim, dmarc);

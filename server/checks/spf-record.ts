@@ -142,7 +142,7 @@ function unknownMechanism(raw: string, name: string, domain: string, record: str
   return finding('spf.unknown_mechanism', 'error', message, `TXT ${domain} "${fixed.trim()}"`);
 }
 
-function suggestMechanism(name: string): string | undefined {
+export function suggestMechanism(name: string): string | undefined {
   const known = Object.hasOwn(KNOWN_MISSPELLINGS, name) ? KNOWN_MISSPELLINGS[name] : undefined;
   if (known) {
     return known;

@@ -79,7 +79,7 @@ function lintMechanism(node: SpfNode, term: SpfMechanism): void {
 }
 
 /** True for a `/0` network: `ip4:0.0.0.0/0`, `ip6:::/0` or any address with prefix length 0. */
-function coversEverything(term: SpfMechanism): boolean {
+export function coversEverything(term: SpfMechanism): boolean {
   const match = /^[+~?-]?ip[46]:(.+)\/0$/i.exec(term.raw);
   return match !== null && net.isIP(match[1] ?? '') !== 0;
 }

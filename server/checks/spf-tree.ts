@@ -18,6 +18,8 @@ const MAX_WALKED_LOOKUPS = 60;
 
 export interface FetchedSpf {
   records: string[];
+  /** TXT records that look like a misspelt SPF record (`v=spfl`, `v=spf 1`, `spf1`), which receivers ignore. */
+  lookalikes: string[];
   /** The character-strings of each record in `records`, as published. */
   strings: string[][];
   /** True when the TXT query returned NXDOMAIN or no answers: a void lookup. */
@@ -42,13 +44,37 @@ export async function fetchSpf(resolver: Resolver, domain: string): Promise<Fetc
     const answer: unknown = await resolver(domain, 'TXT');
     const all = Array.isArray(answer) ? answer.map(toStrings) : [];
     const strings = all.filter((chunks) => isSpfRecord(chunks.join('')));
-    return { records: joinTxt(strings), strings, isVoid: false };
+    const lookalikes = joinTxt(all).filter((text) => !isSpfRecord(text) && looksLikeSpf(text));
+    return { records: joinTxt(strings), strings, lookalikes, isVoid: false };
   } catch (error) {
     if (isVoidError(error)) {
-      return { records: [], strings: [], isVoid: true };
+      return { records: [], strings: [], lookalikes: [], isVoid: true };
     }
-    return { records: [], strings: [], isVoid: false, tempError: errorCode(error) };
+    return { records: [], strings: [], lookalikes: [], isVoid: false, tempError: errorCode(error) };
   }
+}
+
+// The start of a record meant as SPF: `v=spf1`, `v=spfl`, `v = spf1`, `spf1`.
+const SPF_LOOKALIKE = /^"?(v ?= ?)?spf ?[1il] ?/i;
+
+/**
+ * True for a TXT record that was meant as SPF but does not start with exactly `v=spf1` and a
+ * space: `v=spfl`, `v=spf 1`, `v= spf1`, `spf1 ...`, `v=spf1include:...`. SPF2.0 (Sender ID)
+ * records are a different, retired protocol and are not counted.
+ */
+function looksLikeSpf(text: string): boolean {
+  const head = text.trim().toLowerCase();
+  if (head.startsWith('spf2.0')) return false;
+  return SPF_LOOKALIKE.test(head) && /all|include:|ip4:|ip6:|mx|a:/.test(head);
+}
+
+function lookalikeFinding(domain: string, lookalike: string): ReturnType<typeof finding> {
+  return finding(
+    'spf.malformed_version',
+    'error',
+    `${domain} publishes "${lookalike}", which receivers do not read as SPF: an SPF record starts with exactly "v=spf1" and a space (RFC 7208 4.5).`,
+    `Correct the start of the record: TXT ${domain} "${lookalike.trim().replace(SPF_LOOKALIKE, 'v=spf1 ')}"`,
+  );
 }
 
 function toStrings(chunks: unknown): string[] {
@@ -107,6 +133,9 @@ async function buildNode(
     return node;
   }
   if (fetched.records.length === 0) {
+    for (const lookalike of fetched.lookalikes) {
+      node.findings.push(at(lookalikeFinding(domain, lookalike), position));
+    }
     if (role !== 'top') {
       state.permerror = true;
       node.findings.push(at(missingTargetFinding(domain, role, fetched.isVoid), position));
@@ -242,7 +271,9 @@ async function walkMechanism(
       return;
     case 'exists':
       countLookup(node, state, term);
-      if (term.domain && !hasMacro(term.domain)) {
+      if (term.domain && hasMacro(term.domain)) {
+        macroNotChecked(node, term.raw, term.position);
+      } else if (term.domain) {
         await lookupVoid(node, term, term.domain, 'A', state);
       }
       return;
@@ -267,16 +298,7 @@ async function followTarget(
   const term = { raw, position };
   countLookup(node, state, term);
   if (hasMacro(spec)) {
-    node.findings.push(
-      at(
-        finding(
-          'spf.macro_not_expanded',
-          'info',
-          `${node.domain}: "${raw}" depends on the sender, so its target was not checked.`,
-        ),
-        position,
-      ),
-    );
+    macroNotChecked(node, raw, position);
     return;
   }
   const target = spec.toLowerCase().replace(/\.$/, '');
@@ -325,9 +347,28 @@ async function followTarget(
   node.children.push(await walkSpfNode(target, fetched, state, [...path, target], role, position));
 }
 
+/**
+ * Notes a term whose name is built from the message (RFC 7208 7: the sender, its IP, the
+ * HELO name). No check without a message can resolve it. Receivers do, and each such query
+ * still counts toward the limits.
+ */
+function macroNotChecked(node: SpfNode, raw: string, position: number): void {
+  node.findings.push(
+    at(
+      finding(
+        'spf.macro_not_expanded',
+        'info',
+        `${node.domain}: "${raw}" depends on the sender, so its target was not checked; receivers look it up for each message, and it counts toward the 10 lookups.`,
+      ),
+      position,
+    ),
+  );
+}
+
 async function lookupAddresses(node: SpfNode, term: SpfMechanism, state: WalkState): Promise<void> {
   const spec = term.domain ?? node.domain;
   if (hasMacro(spec)) {
+    macroNotChecked(node, term.raw, term.position);
     return;
   }
   const results = await Promise.allSettled([
@@ -351,6 +392,7 @@ async function lookupAddresses(node: SpfNode, term: SpfMechanism, state: WalkSta
 async function lookupMx(node: SpfNode, term: SpfMechanism, state: WalkState): Promise<void> {
   const name = term.domain ?? node.domain;
   if (hasMacro(name)) {
+    macroNotChecked(node, term.raw, term.position);
     return;
   }
   try {

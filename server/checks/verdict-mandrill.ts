@@ -1,7 +1,13 @@
 import { MANDRILL } from './providers.js';
 import { addInclude } from './spf-record.js';
 import { recordForFix } from './spf.js';
-import type { DkimReport, DmarcReport, MethodVerdict, SpfReport } from './types.js';
+import type {
+  DkimReport,
+  DkimSelectorReport,
+  DmarcReport,
+  MethodVerdict,
+  SpfReport,
+} from './types.js';
 import { decideDmarc, dkimOutcome, pickSelector } from './verdicts.js';
 
 // Current selectors first: the shared legacy `mandrill` key is a 1024-bit fallback.
@@ -31,7 +37,7 @@ export function mandrillVerdict(
     ...decision.reasons,
   ];
   const fixes: string[] = [];
-  addDkimAdvice(domain, selector, dkimResult, reasons, fixes);
+  addDkimAdvice(domain, dkim, selector, dkimResult, reasons, fixes);
   addSpfAdvice(domain, spf, reasons, fixes);
   if (dmarc.status === 'none') {
     fixes.push(`TXT _dmarc.${dmarc.organizationalDomain} "v=DMARC1; p=none"`);
@@ -57,6 +63,7 @@ export function mandrillVerdict(
 
 function addDkimAdvice(
   domain: string,
+  dkim: DkimReport,
   selector: ReturnType<typeof pickSelector>,
   result: MethodVerdict['dkim']['result'],
   reasons: string[],
@@ -76,12 +83,31 @@ function addDkimAdvice(
   if (result === 'pass') {
     return;
   }
+  const pointing = correctCnames(dkim);
+  if (!selector && pointing.length > 0) {
+    // The customer's part is done; the key behind Mandrill's name is Mandrill's to publish.
+    reasons.push(
+      `${pointing.map((s) => `${s.name} is a CNAME to ${s.cnameTarget}`).join(' and ')}, as Mandrill asks, but no DKIM key was found there, so receivers cannot verify Mandrill's signatures for ${domain} until it answers. Check again later; if it stays missing, contact Mandrill support.`,
+    );
+    fixes.push(...cnames.filter((cname) => !pointing.some((s) => cname.includes(` ${s.name} `))));
+    return;
+  }
   reasons.push(
     selector
       ? `The Mandrill DKIM key at ${selector.name} is ${selector.status}, so Mandrill's signatures for ${domain} fail.`
       : `No Mandrill DKIM record (mte1, mte2 or mandrill) is published for ${domain}. Mandrill verifies a sending domain only with these records, a requirement Mailchimp has enforced since March 2024.`,
   );
   fixes.push(...cnames);
+}
+
+/** Returns the mte1/mte2 selectors published as CNAMEs to the names Mandrill gives. */
+function correctCnames(dkim: DkimReport): DkimSelectorReport[] {
+  return dkim.selectors.filter(
+    (s) =>
+      s.usedBy.includes('mandrill') &&
+      s.cnameTarget !== undefined &&
+      s.cnameTarget === MANDRILL.cnameTargets[s.selector],
+  );
 }
 
 function addSpfAdvice(domain: string, spf: SpfReport, reasons: string[], fixes: string[]): void {

@@ -166,4 +166,37 @@ describe('SPF linter', () => {
     assert.equal(report.status, 'permerror');
     assert.ok(codes(report).includes('spf.invalid_term'));
   });
+
+  it('v=spfl at the domain itself: malformed version with the fix', async () => {
+    const report = await lint([spfAt('example.com', 'v=spfl ip4:192.0.2.1 -all')]);
+    assert.equal(report.record, null);
+    assert.ok(codes(report).includes('spf.missing'));
+    const malformed = report.findings.find((item) => item.code === 'spf.malformed_version');
+    assert.ok(malformed, codes(report).join(', '));
+    assert.equal(
+      malformed.fix,
+      'Correct the start of the record: TXT example.com "v=spf1 ip4:192.0.2.1 -all"',
+    );
+  });
+
+  it('Sender ID and unrelated TXT records are not taken for SPF', async () => {
+    const report = await lint([
+      spfAt('example.com', 'spf2.0/pra ip4:192.0.2.1 -all'),
+      spfAt('example.com', 'google-site-verification=abc'),
+    ]);
+    assert.ok(!codes(report).includes('spf.malformed_version'));
+  });
+
+  it('exists, a and mx with macros: counted and noted', async () => {
+    const report = await lint([
+      spfAt('example.com', 'v=spf1 exists:%{i}._spf.example.com a:%{d}.example.net mx:%{h} -all'),
+    ]);
+    assert.equal(report.lookups, 3);
+    assert.equal(report.status, 'valid');
+    const noted = report.findings.filter((item) => item.code === 'spf.macro_not_expanded');
+    assert.deepEqual(
+      noted.map((item) => item.position),
+      [1, 2, 3],
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkDomain, formatDomainCheck } from '../../server/checks/index.js';
-import type { CheckOptions, DomainCheck } from '../../server/checks/types.js';
+import type { CheckOptions, DomainCheck, MethodVerdict } from '../../server/checks/types.js';
 import { withZone } from '../support/dns-server.js';
 import type { ZoneRecord } from '../support/dns-server.js';
 import { platformZone, rsaPublicKeyBase64, TEST_PLATFORM } from '../support/zones.js';
@@ -46,6 +46,11 @@ const GOOGLE_KEY: ZoneRecord = {
   type: 'TXT',
   data: [`v=DKIM1; k=rsa; p=${KEY}`],
 };
+
+/** The records a verdict says to publish, of one type, as `name value`. */
+function published(verdict: MethodVerdict, type: string): string[] {
+  return (verdict.records ?? []).filter((r) => r.type === type).map((r) => `${r.name} ${r.value}`);
+}
 
 describe('method verdicts', () => {
   it('fully set up domain delivers', async () => {
@@ -105,12 +110,40 @@ describe('method verdicts', () => {
     assert.equal(verdict.dkim.result, 'none');
     assert.equal(verdict.dmarc.result, 'fail');
     assert.equal(verdict.outcome, 'quarantine');
-    assert.ok(verdict.fixes.includes('CNAME mte1._domainkey.example.com dkim1.mandrillapp.com'));
+    assert.deepEqual(published(verdict, 'CNAME'), [
+      'mte1._domainkey.example.com dkim1.mandrillapp.com',
+      'mte2._domainkey.example.com dkim2.mandrillapp.com',
+    ]);
+    assert.deepEqual(published(verdict, 'TXT'), [
+      'example.com v=spf1 include:_spf.google.com include:spf.mandrillapp.com ~all',
+    ]);
+    // Each record shows once: as a record to publish, not again as a fix sentence.
+    assert.ok(!verdict.fixes.some((fix) => /^(TXT|CNAME) /.test(fix)), verdict.fixes.join('\n'));
+  });
+
+  it("Mandrill's CNAMEs in place but its keys unanswered: nothing to republish", async () => {
+    const zone = customer('v=spf1 include:spf.mandrillapp.com ~all', 'v=DMARC1; p=none', [
+      ...MANDRILL_CNAMES,
+    ]).filter((record) => !record.name.startsWith('dkim'));
+    const result = await check(zone);
+    const verdict = result.methods.mandrill;
+    assert.equal(verdict.dkim.result, 'none');
+    assert.deepEqual(published(verdict, 'CNAME'), []);
+    assert.ok(!verdict.fixes.some((fix) => fix.startsWith('CNAME')), verdict.fixes.join('\n'));
     assert.ok(
-      verdict.fixes.includes(
-        'TXT example.com "v=spf1 include:_spf.google.com include:spf.mandrillapp.com ~all" (replaces the current SPF record; never publish a second one)',
+      verdict.reasons.some((r) =>
+        r.includes('mte1._domainkey.example.com is a CNAME to dkim1.mandrillapp.com'),
       ),
+      verdict.reasons.join('\n'),
     );
+  });
+
+  it("the platform's selector is not listed among the customer's keys", async () => {
+    const result = await check(customer('v=spf1 ~all', 'v=DMARC1; p=none'));
+    assert.ok(result.dkim.selectors.length > 0);
+    assert.ok(result.dkim.selectors.every((s) => s.name.endsWith('._domainkey.example.com')));
+    // The default verdict still reads the platform's key.
+    assert.equal(result.methods.default.dkim.result, 'pass');
   });
 
   it('no DMARC record is at risk', async () => {
@@ -119,7 +152,21 @@ describe('method verdicts', () => {
     );
     assert.equal(result.methods.mandrill.dmarc.result, 'none');
     assert.equal(result.methods.mandrill.outcome, 'at_risk');
-    assert.ok(result.methods.mandrill.fixes.includes('TXT _dmarc.example.com "v=DMARC1; p=none"'));
+    assert.deepEqual(published(result.methods.mandrill, 'TXT'), [
+      '_dmarc.example.com v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com',
+    ]);
+  });
+
+  it('a domain with a null MX gets a starter DMARC record without a report address', async () => {
+    const result = await check(
+      customer('v=spf1 include:spf.mandrillapp.com ~all', null, [
+        ...MANDRILL_CNAMES,
+        { name: 'example.com', type: 'MX', data: { priority: 0, exchange: '.' } },
+      ]),
+    );
+    const starter = result.methods.mandrill.records?.find((r) => r.name === '_dmarc.example.com');
+    assert.equal(starter?.value, 'v=DMARC1; p=none');
+    assert.match(starter?.note ?? '', /null MX/);
   });
 
   it('p=none failure is at risk', async () => {
@@ -130,8 +177,8 @@ describe('method verdicts', () => {
     assert.equal(result.methods.smtp.dmarc.result, 'fail');
     assert.equal(result.methods.smtp.outcome, 'at_risk');
     assert.ok(
-      result.methods.smtp.fixes.includes(
-        'TXT example.com "v=spf1 include:spf.protection.outlook.com -all" (replaces the current SPF record)',
+      published(result.methods.smtp, 'TXT').includes(
+        'example.com v=spf1 include:spf.protection.outlook.com -all',
       ),
     );
   });
@@ -147,6 +194,25 @@ describe('method verdicts', () => {
     assert.deepEqual(verdict.identities.sendingIps, ['192.0.2.50']);
     assert.equal(verdict.spf.result, 'pass');
     assert.equal(verdict.outcome, 'deliver');
+  });
+
+  it('a listed sending IP puts a passing method at risk', async () => {
+    // A made-up blocklist zone, served by the loopback DNS server.
+    const zone = 'bl.dnsbl-test.example';
+    const result = await check(
+      customer('v=spf1 ip4:192.0.2.50 -all', 'v=DMARC1; p=reject', [
+        { name: 'mail.example.com', type: 'A', data: '192.0.2.50' },
+        { name: `50.2.0.192.${zone}`, type: 'A', data: '127.0.0.2' },
+      ]),
+      { smtpHost: 'mail.example.com', related: { dnsblZones: [zone] } },
+    );
+    const verdict = result.methods.smtp;
+    assert.equal(verdict.spf.result, 'pass');
+    assert.equal(verdict.outcome, 'at_risk');
+    assert.ok(verdict.reasons.some((r) => r.includes(`192.0.2.50 is listed on ${zone}`)));
+    assert.ok(verdict.fixes.some((f) => f.includes('request delisting')));
+    // The platform relay is not listed, so the default method keeps its outcome.
+    assert.ok(!result.methods.default.reasons.some((r) => r.includes('listed on')));
   });
 
   it('smtp host not listed in SPF', async () => {
