@@ -1,5 +1,8 @@
 import type {
+  AccountSummary,
   DomainCheck,
+  RejectsResponse,
+  SenderDomainsResponse,
   SendsResponse,
   SeriesBucket,
   SeriesReport,
@@ -147,4 +150,24 @@ export function fetchDomainCheck(
 ): Promise<DomainCheck> {
   const query = smtpHost ? `?${new URLSearchParams({ smtpHost }).toString()}` : '';
   return getJson(`/api/domains/${encodeURIComponent(domain)}/check${query}`, signal);
+}
+
+export function fetchAccounts(signal?: AbortSignal): Promise<{ accounts: AccountSummary[] }> {
+  return getJson('/api/accounts', signal);
+}
+
+export function fetchSenderDomains(
+  accountId: number,
+  signal?: AbortSignal,
+): Promise<SenderDomainsResponse> {
+  return getJson(`/api/accounts/${accountId}/mandrill/sender-domains`, signal);
+}
+
+export function fetchRejects(
+  accountId: number,
+  email: string,
+  signal?: AbortSignal,
+): Promise<RejectsResponse> {
+  const query = email ? `?${new URLSearchParams({ email }).toString()}` : '';
+  return getJson(`/api/accounts/${accountId}/mandrill/rejects${query}`, signal);
 }

@@ -7,6 +7,7 @@ import {
   renderSeries,
 } from './charts.js';
 import { type DomainCheckForm, setUpDomainCheck } from './domain-check.js';
+import { type MandrillPanel, setUpMandrill } from './mandrill.js';
 import { byId, showStatus } from './dom.js';
 import { renderSends } from './sends.js';
 import { renderSummary } from './summary.js';
@@ -25,6 +26,7 @@ export interface Dashboard {
 interface DashboardParts {
   charts: ChartSet | null;
   domainCheck: DomainCheckForm;
+  mandrill: MandrillPanel;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createDashboard(): Dashboard {
     currentLoad?.abort();
     currentLoad = new AbortController();
     void loadDashboard(readDays(), parts?.charts ?? null, currentLoad.signal);
+    if (parts) void loadMandrill(parts.mandrill, currentLoad.signal);
   };
 
   return {
@@ -53,6 +56,7 @@ export function createDashboard(): Dashboard {
       currentLoad = null;
       if (parts === null) return;
       parts.domainCheck.reset();
+      parts.mandrill.reset();
       if (parts.charts) clearCharts(parts.charts);
       resetSections(parts.charts !== null);
     },
@@ -81,7 +85,23 @@ function setUpParts(reload: () => void): DashboardParts {
     error: byId('domain-check-error', HTMLElement),
     result: byId('domain-result', HTMLElement),
   });
-  return { charts, domainCheck };
+  const mandrill = setUpMandrill({
+    account: byId('mandrill-account', HTMLSelectElement),
+    status: byId('mandrill-status', HTMLElement),
+    domains: byId('mandrill-domains', HTMLElement),
+    rejectsForm: byId('mandrill-rejects-form', HTMLFormElement),
+    rejectsEmail: byId('mandrill-rejects-email', HTMLInputElement),
+    rejects: byId('mandrill-rejects', HTMLElement),
+  });
+  return { charts, domainCheck, mandrill };
+}
+
+/** Loads the Mandrill section, which shows its own errors. */
+async function loadMandrill(panel: MandrillPanel, signal: AbortSignal): Promise<void> {
+  const section = byId('mandrill-section', HTMLElement);
+  await loadSection(section, byId('mandrill-status', HTMLElement), signal, () =>
+    panel.load(signal),
+  );
 }
 
 /**

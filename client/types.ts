@@ -345,3 +345,56 @@ export interface RelatedReport extends Partial<FindingLists> {
   bimi: BimiReport;
   findings: Finding[];
 }
+
+/** Mandrill's SPF or DKIM status of a domain beside the last DNS check (server/mandrill/sender-view.ts). */
+export interface AuthComparison {
+  mandrill: { valid: boolean; error: string | null; validAfter: string | null };
+  dns: boolean | null;
+  disagreement: string | null;
+}
+
+export interface SenderDomainView {
+  domain: string;
+  sendingDomain: boolean;
+  createdAt: string;
+  lastTestedAt: string | null;
+  verifiedAt: string | null;
+  validSigning: boolean;
+  spf: AuthComparison;
+  dkim: AuthComparison;
+  notes: string[];
+}
+
+export interface SenderDomainsResponse {
+  accountId: number;
+  sendingDomain: string;
+  sendingDomainListed: boolean;
+  dnsCheckedAt: string | null;
+  domains: SenderDomainView[];
+  notes: string[];
+}
+
+export interface RejectEntry {
+  email: string;
+  reason: string;
+  meaning: string;
+  detail: string;
+  createdAt: string;
+  lastEventAt: string;
+  expiresAt: string | null;
+  expired: boolean;
+  sender: string | null;
+}
+
+export interface RejectsResponse {
+  accountId: number;
+  entries: RejectEntry[];
+  truncated: boolean;
+}
+
+export interface AccountSummary {
+  id: number;
+  name: string;
+  sendingAddress: string;
+  method: SendingMethod;
+}

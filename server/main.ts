@@ -119,6 +119,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     logger,
     now,
     keyring,
+    mandrill,
     publicUrl: config.publicUrl ?? '',
     checkSmtpDestination: (host, port) =>
       resolveSmtpDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),

@@ -2,6 +2,7 @@ import type { Store } from '../db/types.js';
 import type { AuthDeps } from './auth/service.js';
 import type { DomainCheckDeps } from './domains/service.js';
 import type { Logger } from './logger.js';
+import type { MandrillApi } from './mandrill/client.js';
 import type { SecretKeyring } from './secrets/index.js';
 import type { SendingDeps } from './sending/service.js';
 
@@ -17,6 +18,8 @@ export interface Services {
   checkSmtpDestination: (host: string, port: number) => Promise<unknown>;
   /** The keys that encrypt account secrets at rest. */
   keyring: SecretKeyring;
+  /** The Mandrill API, for the views that read an account's Mandrill state. */
+  mandrill: MandrillApi;
   logger: Logger;
   now: () => number;
 }

@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { accountRoutes } from './accounts.js';
 import { authMiddleware, crossSiteGuard } from './auth.js';
 import { domainRoutes } from './domains.js';
+import { mandrillRoutes } from './mandrill.js';
 import { errorHandler, notFoundRoute } from './errors.js';
 import { reportRoutes } from './reports.js';
 import { sendRoutes } from './sends.js';
@@ -46,6 +47,7 @@ export function createApp(services: Services): Express {
   app.use('/api', userRoutes(services));
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/accounts', suppressionRoutes(services));
+  app.use('/api/accounts', mandrillRoutes(services));
   app.use('/api/domains', domainRoutes(services));
   app.use('/api/reports', reportRoutes(services));
   app.use('/api', sendRoutes(services));

@@ -139,6 +139,31 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(unexpected, []);
   });
 
+  it("shows Mandrill's sending domains and denylist as text", async () => {
+    mandrill.addSenderDomain(
+      {
+        domain: 'mandrill-rentals.example',
+        spf: { valid: false, valid_after: null, error: 'SPF record not found' },
+        dkim: { valid: true, valid_after: '2026-10-01 08:00:00', error: null },
+      },
+      KEY,
+    );
+    mandrill.addReject({ email: 'gone@guests.example', detail: '<i>550</i> user unknown' }, KEY);
+    await page.reload();
+    await page.waitForSelector('#mandrill-domains table');
+    await page.waitForSelector('#mandrill-rejects table');
+    const domainRow = await page.locator('#mandrill-domains tbody tr').first().textContent();
+    assert.match(domainRow ?? '', /mandrill-rentals\.example/);
+    assert.match(domainRow ?? '', /not verified/);
+    assert.match(domainRow ?? '', /SPF record not found/);
+    const detail = await page
+      .locator('#mandrill-rejects td[data-label="Detail"]')
+      .first()
+      .textContent();
+    assert.equal(detail?.trim(), '<i>550</i> user unknown');
+    assert.equal(await page.locator('#mandrill-rejects i').count(), 0);
+  });
+
   it('domain check form shows per-method verdicts', async () => {
     await page.fill('input[name=domain]', '18f.gov');
     await page.click('#domain-check-submit');

@@ -10,6 +10,7 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peers.js';
 const MOUNTS: Record<string, string> = {
   'accounts.ts': '/api/accounts',
   'suppressions.ts': '/api/accounts',
+  'mandrill.ts': '/api/accounts',
   'domains.ts': '/api/domains',
   'reports.ts': '/api/reports',
   'sends.ts': '/api',
@@ -73,6 +74,8 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/accounts/:id/check', access: 'account-read' },
   { route: 'GET /api/accounts/:id/checks', access: 'account-read' },
   { route: 'GET /api/accounts/:id/suppressions', access: 'account-read' },
+  { route: 'GET /api/accounts/:id/mandrill/sender-domains', access: 'account-read' },
+  { route: 'GET /api/accounts/:id/mandrill/rejects', access: 'account-read' },
   {
     route: 'POST /api/accounts/:id/suppressions',
     access: 'account-manage',

@@ -1,0 +1,203 @@
+import {
+  errorMessage,
+  fetchAccounts,
+  fetchRejects,
+  fetchSenderDomains,
+  isAbortError,
+} from './api.js';
+import { badge, el, showStatus } from './dom.js';
+import type { AccountSummary, AuthComparison, RejectsResponse, SenderDomainView } from './types.js';
+
+export interface MandrillElements {
+  account: HTMLSelectElement;
+  status: HTMLElement;
+  domains: HTMLElement;
+  rejectsForm: HTMLFormElement;
+  rejectsEmail: HTMLInputElement;
+  rejects: HTMLElement;
+}
+
+export interface MandrillPanel {
+  load(signal: AbortSignal): Promise<void>;
+  reset(): void;
+}
+
+/**
+ * Sets up the Mandrill section: a choice of the accounts that send by Mandrill, Mandrill's
+ * view of the chosen account's sending domains beside the DNS check, and its denylist with
+ * an address filter. Every value from the API is set as text.
+ */
+export function setUpMandrill(elements: MandrillElements): MandrillPanel {
+  let pending: AbortController | null = null;
+
+  const show = async (): Promise<void> => {
+    pending?.abort();
+    const controller = new AbortController();
+    pending = controller;
+    const id = Number(elements.account.value);
+    if (!id) return;
+    showStatus(elements.domains, 'Loading…', 'loading');
+    showStatus(elements.rejects, 'Loading…', 'loading');
+    await Promise.all([
+      load(elements.domains, controller.signal, async () => {
+        const view = await fetchSenderDomains(id, controller.signal);
+        controller.signal.throwIfAborted();
+        elements.domains.replaceChildren(
+          ...view.notes.map((text) => el('p', { className: 'note', text })),
+          domainsTable(view.domains),
+        );
+      }),
+      showRejects(elements, id, controller.signal),
+    ]);
+  };
+
+  elements.account.addEventListener('change', () => void show());
+  elements.rejectsForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const id = Number(elements.account.value);
+    if (id) void showRejects(elements, id, new AbortController().signal);
+  });
+
+  return {
+    async load(signal) {
+      const { accounts } = await fetchAccounts(signal);
+      signal.throwIfAborted();
+      const mandrill = accounts.filter((a) => a.method === 'mandrill');
+      fillAccounts(elements, mandrill);
+      if (mandrill.length > 0) await show();
+    },
+    reset() {
+      pending?.abort();
+      pending = null;
+      elements.account.replaceChildren();
+      elements.domains.replaceChildren();
+      elements.rejects.replaceChildren();
+      elements.status.replaceChildren();
+    },
+  };
+}
+
+function fillAccounts(elements: MandrillElements, accounts: AccountSummary[]): void {
+  elements.account.replaceChildren(
+    ...accounts.map((a) =>
+      el('option', { text: `${a.name} (${a.sendingAddress})`, attrs: { value: String(a.id) } }),
+    ),
+  );
+  elements.account.disabled = accounts.length === 0;
+  elements.rejectsForm.hidden = accounts.length === 0;
+  if (accounts.length === 0) {
+    showStatus(elements.status, 'No account sends by Mandrill.', 'empty');
+  } else {
+    elements.status.replaceChildren();
+  }
+}
+
+async function showRejects(elements: MandrillElements, id: number, signal: AbortSignal) {
+  const email = elements.rejectsEmail.value.trim();
+  await load(elements.rejects, signal, async () => {
+    const list = await fetchRejects(id, email, signal);
+    signal.throwIfAborted();
+    elements.rejects.replaceChildren(rejectsTable(list));
+  });
+}
+
+async function load(target: HTMLElement, signal: AbortSignal, run: () => Promise<void>) {
+  try {
+    await run();
+  } catch (error) {
+    if (signal.aborted || isAbortError(error)) return;
+    showStatus(target, errorMessage(error), 'error');
+  }
+}
+
+function table(caption: string, headings: string[], rows: HTMLTableRowElement[]): HTMLElement {
+  return el('table', { className: 'data-table' }, [
+    el('caption', { text: caption }),
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        headings.map((text) => el('th', { text, attrs: { scope: 'col' } })),
+      ),
+    ]),
+    el('tbody', {}, rows),
+  ]);
+}
+
+function row(cells: (Node | string)[], headings: string[]): HTMLTableRowElement {
+  return el(
+    'tr',
+    {},
+    cells.map((content, i) =>
+      el('td', { attrs: { 'data-label': headings[i] ?? '' } }, [
+        el('div', { className: 'cell' }, [content]),
+      ]),
+    ),
+  );
+}
+
+const DOMAIN_HEADINGS = ['Domain', 'Verified', 'SPF', 'DKIM', 'Notes'];
+
+function domainsTable(domains: SenderDomainView[]): HTMLElement {
+  const rows = domains.map((d) =>
+    row(
+      [
+        d.sendingDomain ? el('strong', { text: d.domain }) : d.domain,
+        d.verifiedAt ? badge('verified', 'ok') : badge('not verified', 'warn'),
+        comparison(d.spf),
+        comparison(d.dkim),
+        el(
+          'div',
+          {},
+          d.notes.map((text) => el('p', { text })),
+        ),
+      ],
+      DOMAIN_HEADINGS,
+    ),
+  );
+  return table("Mandrill's sending domains", DOMAIN_HEADINGS, rows);
+}
+
+function dnsBadge(dns: boolean | null): HTMLSpanElement {
+  if (dns === null) return badge('DNS: not checked', 'neutral');
+  return dns ? badge('DNS: right', 'ok') : badge('DNS: wrong', 'bad');
+}
+
+function comparison(item: AuthComparison): HTMLElement {
+  return el('div', { className: item.disagreement ? 'disagreement' : '' }, [
+    badge(
+      `Mandrill: ${item.mandrill.valid ? 'valid' : 'invalid'}`,
+      item.mandrill.valid ? 'ok' : 'bad',
+    ),
+    ' ',
+    dnsBadge(item.dns),
+    item.mandrill.error ? el('p', { className: 'muted', text: item.mandrill.error }) : null,
+    item.disagreement ? el('p', { text: item.disagreement }) : null,
+  ]);
+}
+
+const REJECT_HEADINGS = ['Address', 'Reason', 'Detail', 'Since', 'Expires'];
+
+function rejectsTable(list: RejectsResponse): HTMLElement {
+  const rows = list.entries.map((entry) =>
+    row(
+      [
+        entry.email,
+        el('div', {}, [badge(entry.reason, 'bad'), el('p', { text: entry.meaning })]),
+        entry.detail || '—',
+        entry.createdAt,
+        entry.expired ? 'expired' : (entry.expiresAt ?? 'never'),
+      ],
+      REJECT_HEADINGS,
+    ),
+  );
+  if (rows.length === 0) {
+    const cell = el('td', { className: 'muted', text: "No address is on Mandrill's denylist." });
+    cell.colSpan = REJECT_HEADINGS.length;
+    rows.push(el('tr', {}, [cell]));
+  }
+  const caption = list.truncated
+    ? "Mandrill's denylist (its first 1,000 entries: filter by address to find one)"
+    : "Mandrill's denylist";
+  return table(caption, REJECT_HEADINGS, rows);
+}
