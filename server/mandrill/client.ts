@@ -2,8 +2,11 @@ import { createRequire } from 'node:module';
 import type {
   MandrillMessage,
   MandrillMessageInfo,
+  MandrillReject,
+  MandrillRejectsQuery,
   MandrillSearchQuery,
   MandrillSendResult,
+  MandrillSenderDomain,
 } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +20,8 @@ interface OfficialClient {
     info(body: object): Promise<unknown>;
   };
   users: { ping(body?: object): Promise<unknown> };
+  senders: { domains(body: object): Promise<unknown> };
+  rejects: { list(body: object): Promise<unknown> };
 }
 
 type ClientFactory = (apiKey: string) => OfficialClient;
@@ -43,6 +48,10 @@ export interface MandrillApi {
   search(apiKey: string, query: MandrillSearchQuery): Promise<MandrillMessageInfo[]>;
   info(apiKey: string, id: string): Promise<MandrillMessageInfo>;
   ping(apiKey: string): Promise<string>;
+  /** The account's sender domains with their SPF, DKIM and verification status. */
+  sendersDomains(apiKey: string): Promise<MandrillSenderDomain[]>;
+  /** The account's rejection denylist (at most 1000 entries, Mandrill's limit). */
+  rejectsList(apiKey: string, query?: MandrillRejectsQuery): Promise<MandrillReject[]>;
 }
 
 interface AxiosLikeError extends Error {
@@ -92,5 +101,8 @@ export function createMandrillApi(options: { baseUrl: string; timeoutMs?: number
       call<MandrillMessageInfo[]>(clientFor(apiKey).messages.search({ ...query })),
     info: (apiKey, id) => call<MandrillMessageInfo>(clientFor(apiKey).messages.info({ id })),
     ping: (apiKey) => call<string>(clientFor(apiKey).users.ping({})),
+    sendersDomains: (apiKey) => call<MandrillSenderDomain[]>(clientFor(apiKey).senders.domains({})),
+    rejectsList: (apiKey, query = {}) =>
+      call<MandrillReject[]>(clientFor(apiKey).rejects.list({ ...query })),
   };
 }

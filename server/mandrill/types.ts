@@ -68,3 +68,43 @@ export interface MandrillSearchQuery {
   limit: number;
   senders?: string[];
 }
+
+/** SPF or DKIM status of a sender domain, as `senders/domains` returns it. */
+export interface MandrillDomainAuthStatus {
+  valid: boolean;
+  /** When the record was last found valid (`YYYY-MM-DD HH:MM:SS` UTC), or null. */
+  valid_after: string | null;
+  error: string | null;
+}
+
+/** One sender domain of `senders/domains`. Dates are `YYYY-MM-DD HH:MM:SS` UTC. */
+export interface MandrillSenderDomain {
+  domain: string;
+  created_at: string;
+  last_tested_at: string | null;
+  spf: MandrillDomainAuthStatus;
+  dkim: MandrillDomainAuthStatus;
+  verified_at: string | null;
+  valid_signing: boolean;
+}
+
+/** Filters of `rejects/list`. Without `email` it returns up to 1000 entries. */
+export interface MandrillRejectsQuery {
+  email?: string;
+  include_expired?: boolean;
+  subaccount?: string;
+}
+
+/** One entry of the rejection denylist, as `rejects/list` returns it. */
+export interface MandrillReject {
+  email: string;
+  /** `hard-bounce`, `soft-bounce`, `spam`, `unsub`, `custom` and so on. */
+  reason: string;
+  detail: string;
+  created_at: string;
+  last_event_at: string;
+  expires_at: string | null;
+  expired: boolean;
+  sender: { address: string; created_at: string; sent: number; hard_bounces: number } | null;
+  subaccount: string | null;
+}

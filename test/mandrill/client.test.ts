@@ -67,3 +67,143 @@ describe('Mandrill client wrapper', () => {
     });
   });
 });
+
+describe('Mandrill sender domains and denylist', () => {
+  let standIn: MandrillStandIn;
+  const OTHER = 'md-other-account-key-9999';
+
+  before(async () => {
+    standIn = await startMandrillStandIn({ apiKeys: [KEY, OTHER] });
+  });
+
+  after(async () => {
+    await standIn?.close();
+  });
+
+  it('sendersDomains returns the documented shape', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.addSenderDomain({
+      domain: 'harbor-rentals.example',
+      created_at: '2026-11-02 09:15:00',
+      last_tested_at: '2026-12-01 08:00:00',
+      spf: { valid: true, valid_after: '2026-11-02 09:20:00', error: null },
+      dkim: { valid: false, valid_after: null, error: 'DKIM record not found' },
+      verified_at: '2026-11-02 10:00:00',
+      valid_signing: false,
+    });
+    standIn.addSenderDomain({ domain: 'other-owner.example' }, OTHER);
+    const domains = await api.sendersDomains(KEY);
+    assert.deepEqual(domains, [
+      {
+        domain: 'harbor-rentals.example',
+        created_at: '2026-11-02 09:15:00',
+        last_tested_at: '2026-12-01 08:00:00',
+        spf: { valid: true, valid_after: '2026-11-02 09:20:00', error: null },
+        dkim: { valid: false, valid_after: null, error: 'DKIM record not found' },
+        verified_at: '2026-11-02 10:00:00',
+        valid_signing: false,
+      },
+    ]);
+    const sentKeys = standIn.requests.filter((r) => r.path === '/senders/domains');
+    assert.deepEqual(
+      sentKeys.map((r) => r.key),
+      [KEY],
+    );
+  });
+
+  it('sendersDomains is empty for a new account', async () => {
+    const fresh = await startMandrillStandIn({ apiKeys: [KEY] });
+    try {
+      const api = createMandrillApi({ baseUrl: fresh.url });
+      assert.deepEqual(await api.sendersDomains(KEY), []);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('sendersDomains throws Invalid_Key', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    await assert.rejects(
+      api.sendersDomains('md-not-a-key'),
+      (error: unknown) => error instanceof MandrillApiError && error.errorName === 'Invalid_Key',
+    );
+  });
+
+  it('rejectsList filters by email, expiry and subaccount', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.addReject({
+      email: 'gone@guests.example',
+      reason: 'hard-bounce',
+      detail: '550 5.1.1 No such user',
+      created_at: '2026-11-20 12:00:00',
+      last_event_at: '2026-11-20 12:00:00',
+      expires_at: '2027-11-20 12:00:00',
+      sender: {
+        address: 'office@harbor-rentals.example',
+        created_at: '2026-01-01 00:00:00',
+        sent: 120,
+        hard_bounces: 1,
+      },
+    });
+    standIn.addReject({
+      email: 'old@guests.example',
+      reason: 'soft-bounce',
+      detail: '452 4.2.2 Mailbox full',
+      expires_at: '2026-11-21 12:00:00',
+      expired: true,
+    });
+    standIn.addReject({ email: 'sub@guests.example', reason: 'spam', subaccount: 'cabins' });
+
+    const current = await api.rejectsList(KEY);
+    assert.deepEqual(
+      current.map((r) => r.email),
+      ['gone@guests.example'],
+    );
+    assert.deepEqual(current[0], {
+      email: 'gone@guests.example',
+      reason: 'hard-bounce',
+      detail: '550 5.1.1 No such user',
+      created_at: '2026-11-20 12:00:00',
+      last_event_at: '2026-11-20 12:00:00',
+      expires_at: '2027-11-20 12:00:00',
+      expired: false,
+      sender: {
+        address: 'office@harbor-rentals.example',
+        created_at: '2026-01-01 00:00:00',
+        sent: 120,
+        hard_bounces: 1,
+      },
+      subaccount: null,
+    });
+
+    const withExpired = await api.rejectsList(KEY, { include_expired: true });
+    assert.deepEqual(
+      withExpired.map((r) => r.email),
+      ['gone@guests.example', 'old@guests.example'],
+    );
+    const byEmail = await api.rejectsList(KEY, { email: 'GONE@guests.example' });
+    assert.deepEqual(
+      byEmail.map((r) => r.email),
+      ['gone@guests.example'],
+    );
+    const sub = await api.rejectsList(KEY, { subaccount: 'cabins' });
+    assert.deepEqual(
+      sub.map((r) => [r.email, r.reason, r.subaccount]),
+      [['sub@guests.example', 'spam', 'cabins']],
+    );
+    assert.deepEqual(await api.rejectsList(OTHER), []);
+  });
+
+  it('send rejects a denylisted address', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.addReject({ email: 'complained@guests.example', reason: 'spam' });
+    const [result] = await api.send(KEY, {
+      from_email: 'office@harbor-rentals.example',
+      to: [{ email: 'complained@guests.example' }],
+      subject: 'Hello',
+      text: 'Hello',
+    });
+    assert.equal(result?.status, 'rejected');
+    assert.equal(result?.reject_reason, 'spam');
+  });
+});

@@ -1,17 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MandrillMessageInfo } from '../../server/mandrill/types.js';
+import type {
+  MandrillMessageInfo,
+  MandrillReject,
+  MandrillSenderDomain,
+} from '../../server/mandrill/types.js';
 
 /**
  * A loopback stand-in for the Mandrill API (1.3 paths, with or without
  * `.json`), answering in the documented shapes: `users/ping`,
- * `messages/send`, `messages/search` and `messages/info`. Errors use
+ * `messages/send`, `messages/search`, `messages/info`, `senders/domains`
+ * and `rejects/list`. Errors use
  * Mandrill's body `{ status: 'error', code, name, message }` with HTTP 500.
  *
  * It does not model: templates, scheduling, attachments, subaccount
  * accounting, rate limits, tags and the search query language (only `*`
- * and `subaccount:NAME` are understood).
+ * and `subaccount:NAME` are understood). `rejects/list` without a
+ * subaccount returns only the entries that belong to no subaccount (an
+ * assumption, because the documentation leaves it open).
  */
 export interface MandrillStandIn {
   url: string;
@@ -28,6 +35,17 @@ export interface MandrillStandIn {
     apiKey?: string,
   ): MandrillMessageInfo;
   update(id: string, patch: Partial<MandrillMessageInfo>): void;
+  /** Adds a sender domain that `senders/domains` lists for `apiKey` (default: the first key). */
+  addSenderDomain(
+    domain: Partial<MandrillSenderDomain> & { domain: string },
+    apiKey?: string,
+  ): MandrillSenderDomain;
+  /**
+   * Adds a denylist entry that `rejects/list` returns for `apiKey` (default:
+   * the first key). `messages/send` then rejects the address with its reason
+   * while the entry has not expired.
+   */
+  addReject(entry: Partial<MandrillReject> & { email: string }, apiKey?: string): MandrillReject;
   close(): Promise<void>;
 }
 
@@ -56,6 +74,11 @@ function dayOf(ts: number): string {
   return new Date(ts * 1000).toISOString().slice(0, 10);
 }
 
+/** Formats a time as Mandrill formats it in responses: `YYYY-MM-DD HH:MM:SS`, UTC. */
+function mandrillTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 interface SendBody {
   message?: {
     from_email?: string;
@@ -73,10 +96,74 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
   const keys = new Set(options.apiKeys);
   // Each key is its own Mandrill account: search and info see only its messages.
   const keyOf = new Map<string, string>();
+  const senderDomains = new Map<string, MandrillSenderDomain[]>();
+  const denylist = new Map<string, MandrillReject[]>();
+  const firstKey = options.apiKeys[0] ?? '';
+
+  const addSenderDomain = (
+    domain: Partial<MandrillSenderDomain> & { domain: string },
+    apiKey = firstKey,
+  ): MandrillSenderDomain => {
+    const entry: MandrillSenderDomain = {
+      created_at: mandrillTime(now()),
+      last_tested_at: null,
+      spf: { valid: false, valid_after: null, error: null },
+      dkim: { valid: false, valid_after: null, error: null },
+      verified_at: null,
+      valid_signing: false,
+      ...domain,
+    };
+    senderDomains.set(apiKey, [...(senderDomains.get(apiKey) ?? []), entry]);
+    return entry;
+  };
+
+  const addReject = (
+    entry: Partial<MandrillReject> & { email: string },
+    apiKey = firstKey,
+  ): MandrillReject => {
+    const created = mandrillTime(now());
+    const reject: MandrillReject = {
+      reason: 'hard-bounce',
+      detail: '',
+      created_at: created,
+      last_event_at: created,
+      expires_at: null,
+      expired: false,
+      sender: null,
+      subaccount: null,
+      ...entry,
+    };
+    denylist.set(apiKey, [...(denylist.get(apiKey) ?? []), reject]);
+    return reject;
+  };
+
+  const listRejects = (apiKey: string, body: Record<string, unknown>): MandrillReject[] => {
+    if (body.email !== undefined && typeof body.email !== 'string') {
+      throw new ApiError(
+        -2,
+        'ValidationError',
+        'Validation error: {"email":"Please enter a string"}',
+      );
+    }
+    if (body.include_expired !== undefined && typeof body.include_expired !== 'boolean') {
+      throw new ApiError(
+        -2,
+        'ValidationError',
+        'Validation error: {"include_expired":"Please enter a boolean"}',
+      );
+    }
+    const email = typeof body.email === 'string' ? body.email.toLowerCase() : null;
+    const subaccount = typeof body.subaccount === 'string' ? body.subaccount : null;
+    return (denylist.get(apiKey) ?? [])
+      .filter((entry) => !email || entry.email.toLowerCase() === email)
+      .filter((entry) => body.include_expired === true || !entry.expired)
+      .filter((entry) => (entry.subaccount ?? null) === subaccount)
+      .slice(0, 1000);
+  };
 
   const store = (
     message: Partial<MandrillMessageInfo> & { email: string },
-    apiKey = options.apiKeys[0] ?? '',
+    apiKey = firstKey,
   ): MandrillMessageInfo => {
     const info: MandrillMessageInfo = {
       ts: Math.floor(now() / 1000),
@@ -106,7 +193,11 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       );
     }
     return message.to.map((recipient) => {
-      const rejectReason = options.rejects?.[recipient.email.toLowerCase()];
+      const listed = listRejects(apiKey, {
+        email: recipient.email,
+        subaccount: message.subaccount,
+      })[0];
+      const rejectReason = options.rejects?.[recipient.email.toLowerCase()] ?? listed?.reason;
       const info = store(
         {
           email: recipient.email,
@@ -156,6 +247,10 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
         return send(body as SendBody, body.key);
       case '/messages/search':
         return search(body.key, body);
+      case '/senders/domains':
+        return senderDomains.get(body.key) ?? [];
+      case '/rejects/list':
+        return listRejects(body.key, body);
       case '/messages/info': {
         const info = messages.get(String(body.id));
         if (!info || keyOf.get(info._id) !== body.key)
@@ -207,6 +302,8 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     messages,
     requests,
     addMessage: store,
+    addSenderDomain,
+    addReject,
     update(id, patch) {
       const info = messages.get(id);
       if (!info) throw new Error(`stand-in has no message ${id}`);
