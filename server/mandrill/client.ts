@@ -37,6 +37,8 @@ export class MandrillApiError extends Error {
     readonly errorName: string,
     message: string,
     readonly status?: number,
+    /** The wait a `Retry-After` header asked for, in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -56,17 +58,33 @@ export interface MandrillApi {
 
 interface AxiosLikeError extends Error {
   code?: string;
-  response?: { status?: number; data?: { name?: string; message?: string } | string };
+  response?: {
+    status?: number;
+    headers?: Record<string, unknown>;
+    data?: { name?: string; message?: string } | string;
+  };
+}
+
+function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
+  const value = headers?.['retry-after'];
+  const seconds = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 function toApiError(error: AxiosLikeError): MandrillApiError {
   const data = error.response?.data;
-  if (data && typeof data === 'object' && data.name) {
-    return new MandrillApiError(data.name, data.message ?? data.name, error.response?.status);
-  }
   const status = error.response?.status;
+  const retryAfter = retryAfterMs(error.response?.headers);
+  if (data && typeof data === 'object' && data.name) {
+    return new MandrillApiError(data.name, data.message ?? data.name, status, retryAfter);
+  }
   if (status) {
-    return new MandrillApiError('HttpError', `Mandrill answered HTTP ${status}`, status);
+    return new MandrillApiError(
+      'HttpError',
+      `Mandrill answered HTTP ${status}`,
+      status,
+      retryAfter,
+    );
   }
   return new MandrillApiError(
     'NetworkError',
