@@ -4,7 +4,7 @@
  * of them in two peak hours) is far over the 1000-message search cap.
  * Against the loopback stand-in, on a virtual clock, so the rate limit
  * costs no real time. 2% of the messages are still open (deferred or
- * soft-bounced) at the first run and settle after it; later runs, 20
+ * soft-bounced) at the first run and settle after it. Later runs, 20
  * minutes apart, follow them with messages/info (at most 100 calls per
  * run) until none is open.
  *

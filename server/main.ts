@@ -75,7 +75,7 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
 /** The background jobs, declared in one place: the Mandrill poll and the domain re-check. */
 function declareJobs(config: Config, services: Services, mandrill: MandrillApi): Job[] {
   const { store, keyring, logger, now } = services;
-  // One poller for the life of the process, because it holds the per-key search rate limit.
+  // One poller for the life of the process, because it owns the per-key search rate limit.
   const poller = createMandrillPoller({
     store,
     api: mandrill,

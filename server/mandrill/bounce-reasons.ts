@@ -3,7 +3,7 @@ import type { BounceReason } from '../bounces/types.js';
 /**
  * Mandrill's `bounce_description` values and the sisimai reason each one
  * means. NOTE: the sources checked give no closed list of these values, so
- * this table holds the common ones; any other value leaves the reason to
+ * this table contains the common ones, and any other value leaves the reason to
  * the classification of `diag`.
  */
 const REASON_OF_DESCRIPTION: Record<string, BounceReason> = {

@@ -36,7 +36,7 @@ export interface FollowUpResult {
  * Asks `messages/info` about the account's sends that are still open
  * (accepted, deferred, soft-bounced) and records what changed: the state,
  * smtp_events, diag, bounce_description, opens and clicks. The events'
- * keys make a repeated answer count once. A message Mandrill no longer
+ * keys make a repeated response count once. A message Mandrill no longer
  * knows (Unknown_Message) is not asked about again.
  */
 export async function followOpenSends(options: FollowUpOptions): Promise<FollowUpResult> {

@@ -51,7 +51,7 @@ export interface PollResult {
   externalSends: number;
   searches: number;
   infoCalls: number;
-  /** Set when the account was not polled, such as while its key stands rejected. */
+  /** Set when the account was not polled, such as while its key is flagged as rejected. */
   skipped?: string;
   error?: string;
 }
@@ -65,7 +65,7 @@ export interface MandrillPoller {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Creates the poller. It holds the search rate limiter, so one poller must
+ * Creates the poller. It owns the search rate limiter, so one poller must
  * serve every run of the process for the limit to hold.
  */
 export function createMandrillPoller(deps: PollerDeps): MandrillPoller {
@@ -126,7 +126,7 @@ async function pollAccount(
   if (isKeyRejected(status, account)) {
     // Flagged when the key was rejected, and logged then: until the account changes, asking
     // again would only repeat the same rejection every run.
-    log.debug('Mandrill key stands rejected; the account is not polled until it is updated');
+    log.debug('Mandrill rejected this key before; skipping the account until it is updated');
     result.skipped = 'key_rejected';
     return result;
   }
@@ -154,8 +154,8 @@ async function pollAccount(
             'Mandrill search failed; retrying after a backoff',
           ),
         commit: (found, _from, toSeconds) => {
-          // A key without a subaccount also sees its subaccounts' messages: those belong to
-          // other accounts.
+          // A search with a key and no subaccount also returns its subaccounts' messages,
+          // which belong to other accounts.
           const messages = found.filter(
             (m) => (m.subaccount ?? null) === (settings.subaccount ?? null),
           );

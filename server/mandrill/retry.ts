@@ -19,7 +19,7 @@ export const DEFAULT_RETRY: Omit<RetryOptions, 'sleep' | 'random'> = {
 
 /**
  * Tells whether a failed call may succeed when repeated: Mandrill's
- * ServiceUnavailable, HTTP 429 and 5xx answers without a Mandrill error
+ * ServiceUnavailable, HTTP 429 and 5xx responses without a Mandrill error
  * name, network errors and timeouts, and bodies of the wrong shape. API
  * errors such as Invalid_Key or ValidationError are answered the same way
  * again, so they are not retried.

@@ -16,8 +16,8 @@ const TARGET_PER_WINDOW = 750;
 
 /**
  * Formats Unix seconds as `YYYY-MM-DD HH:MM:SS` in UTC. Mandrill's
- * documentation gives no format for `date_from` and `date_to`; this is the
- * format of every time Mandrill returns, and it has whole seconds, so a
+ * documentation gives no format for `date_from` and `date_to`, so this uses
+ * the format of every time Mandrill returns. It has whole seconds, so a
  * window cannot be narrower than one second.
  */
 export function searchDate(seconds: number): string {
@@ -52,16 +52,17 @@ export interface WalkResult {
 
 /**
  * Searches [fromSeconds, toSeconds) in consecutive windows. A window whose
- * search returns SEARCH_LIMIT messages may hold more, so it is halved and
- * searched again until it returns fewer; then it is committed and the next
- * window starts at its end, sized from the density just seen. Committing
- * windows in time order keeps the cursor a true lower bound.
+ * search returns SEARCH_LIMIT messages may contain more, so it is halved
+ * and searched again until it returns fewer. Then it is committed, and the
+ * next window starts at its end, sized from the density just seen.
+ * Committing windows in time order keeps the cursor a true lower bound.
  *
  * A one-second window cannot be split further by date. The walk then keeps
  * the messages it got, reports the second through `warnFullSecond` and goes
- * on. NOTE: splitting such a second by another search field (sender or
- * recipient) is not done, so messages past the first 1000 of one second
- * are missed; Mandrill's search has no field that partitions all messages.
+ * on. NOTE: the walk does not split such a second by another search field
+ * (sender or recipient), so messages past the first 1000 of one second are
+ * missed. Splitting by field would need every value of that field to be
+ * known in advance, or a message would fall between the parts.
  */
 export async function walkWindows(
   options: WalkOptions,

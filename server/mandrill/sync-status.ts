@@ -1,6 +1,6 @@
 import type { AccountRecord, MandrillSyncRecord, Store } from '../../db/types.js';
 
-/** What a route can show of an account's Mandrill reporting. */
+/** The state of an account's Mandrill reporting, for routes to show. */
 export interface MandrillSyncStatus {
   accountId: number;
   /**
@@ -31,15 +31,12 @@ export function emptySyncRecord(accountId: number): MandrillSyncRecord {
 }
 
 /**
- * Tells whether the account's key stands rejected. An update of the account
- * (a new key, say) changes its `updatedAt` and so clears the flag.
+ * Tells whether the account's key is flagged as rejected. An update of the
+ * account (a new key, say) changes its `updatedAt` and so clears the flag.
  */
 export function isKeyRejected(record: MandrillSyncRecord | null, account: AccountRecord): boolean {
-  return Boolean(
-    record?.keyRejectedAt !== null &&
-    record?.keyRejectedAt !== undefined &&
-    record.keyRejectedAccountVersion === account.updatedAt,
-  );
+  if (!record || record.keyRejectedAt === null) return false;
+  return record.keyRejectedAccountVersion === account.updatedAt;
 }
 
 /** Returns the poller's status of the account, or null when no such account exists. */

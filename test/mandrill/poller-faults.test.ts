@@ -120,7 +120,8 @@ describe('Mandrill poller under API faults', () => {
         limit: 10_000,
         accountId: fixture.accountId,
       }).length;
-      assert.ok(collected > 0 && collected < 3000, `collected ${collected} of 3000`);
+      assert.ok(collected > 0, 'the first run collected nothing');
+      assert.ok(collected < 3000, 'the first run collected everything');
       assert.equal(mandrillSyncStatus(fixture.store, fixture.accountId)?.state, 'failing');
 
       fixture.reopen();

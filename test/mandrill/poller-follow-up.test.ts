@@ -36,7 +36,7 @@ describe('Mandrill follow-up with messages/info', () => {
     const { store, accountId } = fixture;
     const account = () => store.accounts.get(accountId)!;
     const sendOf = (providerId: string) => store.sends.findByProviderId(accountId, providerId)!;
-    // A send whose message Mandrill has forgotten: info answers Unknown_Message.
+    // A send whose message Mandrill has deleted, so info returns Unknown_Message.
     const forgotten = store.sends.create({
       accountId,
       messageId: '<old@lakeside.example>',

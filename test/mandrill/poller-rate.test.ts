@@ -8,7 +8,7 @@ const KEY = 'md-rate-key-0123456789';
 const NOW = Date.parse('2026-11-20T06:00:00Z');
 const DAY_MS = 86_400_000;
 
-/** The largest number of times that fall in any 60-second window ending at one of them. */
+/** Counts the times in each 60-second window that ends at one of them and returns the max. */
 function maxPerRollingMinute(times: number[]): number {
   let max = 0;
   for (const end of times) {
@@ -57,7 +57,7 @@ describe('Mandrill search rate limit', () => {
       assert.equal(searches.length, first.searches + second.searches);
       assert.ok(searches.length > 60, `only ${searches.length} searches`);
       assert.equal(maxPerRollingMinute(searches.map((r) => r.at)), 20);
-      // The stand-in answers 429 past 20 a minute; the poller never caused one, so it never
+      // The stand-in returns 429 past 20 a minute; the poller never caused one, so it never
       // had to retry.
       assert.equal(
         fixture.log.lines.filter((line) => line.msg.startsWith('Mandrill search failed')).length,

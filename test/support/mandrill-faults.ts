@@ -53,8 +53,8 @@ export function applyFault(
   const json = { 'content-type': 'application/json' };
   switch (fault.kind) {
     case 'rate-limit':
-      // NOTE: Mandrill documents the 429 status but not the error name in its body; this name is
-      // an assumption, so the poller must decide on the status, not on the name.
+      // NOTE: no source checked gives the error name in the body of Mandrill's 429, so this name
+      // is an assumption. The poller therefore decides on the status, not on the name.
       res.writeHead(429, json);
       res.end(errorBody(-1, 'Too_Many_Requests', 'Too many requests, slow down'));
       return;

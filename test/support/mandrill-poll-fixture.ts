@@ -11,7 +11,7 @@ import { classifySmtpReply } from '../../server/bounces/classify.js';
 import type { MandrillStandIn } from './mandrill-standin.js';
 import { makeTempDir } from './server.js';
 
-/** A clock that moves only when told to or when something sleeps on it: no real waiting. */
+/** A clock that moves only through `advance` or `sleep`, so nothing waits in real time. */
 export interface VirtualClock {
   now(): number;
   sleep(ms: number): Promise<void>;

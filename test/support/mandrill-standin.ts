@@ -21,14 +21,14 @@ import type {
  * ValidationError) messages, newest first, with no paging, filtered by
  * `date_from` and `date_to` (see mandrill-search.ts for the formats) or the
  * last 7 days without them. It allows `searchesPerMinute` (default 20, the
- * documented rate) per key in any 60 seconds of its clock, and answers
+ * documented rate) per key in any 60 seconds of its clock, and returns
  * HTTP 429 past that. `faults` injects failures by request number per path.
  *
  * It does not model: templates, scheduling, attachments, subaccount
  * accounting, tags, the `senders` and `api_keys` search filters, the search
  * query language (only `*` and `subaccount:NAME` are understood), the order
  * of messages sent in the same second, indexing delay, rate limits of other
- * methods, or the time after which Mandrill forgets a message. `rejects/list`
+ * methods, or the time after which Mandrill deletes a message. `rejects/list`
  * without a subaccount returns only the entries that belong to no subaccount
  * (an assumption, because the documentation leaves it open).
  */
