@@ -5,6 +5,7 @@ import { accountQueries } from './accounts.js';
 import { checkQueries } from './checks.js';
 import { cursorQueries } from './cursors.js';
 import { eventQueries } from './events.js';
+import { mandrillSyncQueries } from './mandrill-sync.js';
 import { migrate } from './migrate.js';
 import { reportQueries } from './reports.js';
 import { sendQueries } from './sends.js';
@@ -46,6 +47,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     sends: sendQueries(db),
     events: eventQueries(db),
     cursors: cursorQueries(db),
+    mandrillSync: mandrillSyncQueries(db),
     reports: reportQueries(db),
     users: userQueries(db),
     sessions: sessionQueries(db),

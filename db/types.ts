@@ -130,6 +130,23 @@ export interface MandrillCursor {
   lastError: string | null;
 }
 
+/** The poller's status of one Mandrill account, beside its cursor. */
+export interface MandrillSyncRecord {
+  accountId: number;
+  /** When Mandrill rejected the account's key with Invalid_Key; null while the key works. */
+  keyRejectedAt: number | null;
+  /**
+   * The account's `updatedAt` when the key was rejected. The poller skips
+   * the account until an update of the account changes it.
+   */
+  keyRejectedAccountVersion: number | null;
+  /** Consecutive runs that ended in an error. */
+  failedRuns: number;
+  /** The latest warning, such as a one-second window that reached the search cap. */
+  warning: string | null;
+  warningAt: number | null;
+}
+
 export interface MethodCounts {
   method: Method;
   counts: Partial<Record<SendState, number>>;
@@ -289,6 +306,22 @@ export interface Store {
   cursors: {
     get(accountId: number): MandrillCursor | null;
     save(cursor: MandrillCursor): void;
+  };
+  mandrillSync: {
+    getStatus(accountId: number): MandrillSyncRecord | null;
+    saveStatus(status: MandrillSyncRecord): void;
+    /**
+     * Ids of the account's Mandrill sends still open (accepted, deferred,
+     * soft_bounced) that were created at or after `createdSince`, never
+     * given up on and not checked since `checkedBefore`, least recently
+     * checked first.
+     */
+    listOpenSendIds(
+      accountId: number,
+      options: { createdSince: number; checkedBefore: number; limit: number },
+    ): number[];
+    /** Records a messages/info check of the send; `gaveUp` stops further checks. */
+    markChecked(sendId: number, now: number, gaveUp: boolean): void;
   };
   reports: {
     countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];

@@ -9,7 +9,7 @@ import { createApp } from './http/app.js';
 import { startJobs, type Job } from './jobs.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMandrillApi, type MandrillApi } from './mandrill/client.js';
-import { pollAllAccounts } from './mandrill/poller.js';
+import { createMandrillPoller } from './mandrill/poller.js';
 import { hasEncryptedSecrets, sealAllAccounts, verifyAllSecrets } from './accounts/secrets.js';
 import { recheckAllAccounts } from './domains/account-checks.js';
 import { loadKeyring, SecretError, type SecretKeyring } from './secrets/index.js';
@@ -75,20 +75,21 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
 /** The background jobs, declared in one place: the Mandrill poll and the domain re-check. */
 function declareJobs(config: Config, services: Services, mandrill: MandrillApi): Job[] {
   const { store, keyring, logger, now } = services;
+  // One poller for the life of the process, because it owns the per-key search rate limit.
+  const poller = createMandrillPoller({
+    store,
+    api: mandrill,
+    keyring,
+    logger,
+    now,
+    classify: classifySmtpReply,
+    initialLookbackMs: config.mandrill.initialLookbackHours * 3_600_000,
+  });
   return [
     {
       name: 'mandrill-poll',
       intervalMs: config.mandrill.pollIntervalSeconds * 1000,
-      run: () =>
-        pollAllAccounts({
-          store,
-          api: mandrill,
-          keyring,
-          logger,
-          now,
-          classify: classifySmtpReply,
-          initialLookbackMs: config.mandrill.initialLookbackHours * 3_600_000,
-        }),
+      run: () => poller.pollAll(),
     },
     {
       name: 'domain-recheck',

@@ -37,6 +37,8 @@ export class MandrillApiError extends Error {
     readonly errorName: string,
     message: string,
     readonly status?: number,
+    /** The wait a `Retry-After` header asked for, in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -56,17 +58,33 @@ export interface MandrillApi {
 
 interface AxiosLikeError extends Error {
   code?: string;
-  response?: { status?: number; data?: { name?: string; message?: string } | string };
+  response?: {
+    status?: number;
+    headers?: Record<string, unknown>;
+    data?: { name?: string; message?: string } | string;
+  };
+}
+
+function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
+  const value = headers?.['retry-after'];
+  const seconds = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 function toApiError(error: AxiosLikeError): MandrillApiError {
   const data = error.response?.data;
-  if (data && typeof data === 'object' && data.name) {
-    return new MandrillApiError(data.name, data.message ?? data.name, error.response?.status);
-  }
   const status = error.response?.status;
+  const retryAfter = retryAfterMs(error.response?.headers);
+  if (data && typeof data === 'object' && data.name) {
+    return new MandrillApiError(data.name, data.message ?? data.name, status, retryAfter);
+  }
   if (status) {
-    return new MandrillApiError('HttpError', `Mandrill answered HTTP ${status}`, status);
+    return new MandrillApiError(
+      'HttpError',
+      `Mandrill answered HTTP ${status}`,
+      status,
+      retryAfter,
+    );
   }
   return new MandrillApiError(
     'NetworkError',
@@ -88,21 +106,52 @@ export function createMandrillApi(options: { baseUrl: string; timeoutMs?: number
     client.setDefaultTimeoutMs(options.timeoutMs ?? 30_000);
     return client;
   };
-  const call = async <T>(request: Promise<unknown>): Promise<T> => {
+  // The official client hands back a body that is not JSON as a string, so each call checks
+  // the shape it expects before the caller trusts it.
+  const call = async <T>(
+    method: string,
+    request: Promise<unknown>,
+    valid: (value: unknown) => boolean,
+  ): Promise<T> => {
     const result = await request;
     if (result instanceof Error) throw toApiError(result as AxiosLikeError);
+    if (!valid(result)) {
+      throw new MandrillApiError(
+        'InvalidResponse',
+        `Mandrill returned a ${typeof result} that is not a valid ${method} response`,
+      );
+    }
     return result as T;
   };
+  const isArray = (value: unknown) => Array.isArray(value);
+  const isObject = (value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const isString = (value: unknown) => typeof value === 'string';
 
   return {
     send: (apiKey, message) =>
-      call<MandrillSendResult[]>(clientFor(apiKey).messages.send({ message })),
+      call<MandrillSendResult[]>(
+        'messages/send',
+        clientFor(apiKey).messages.send({ message }),
+        isArray,
+      ),
     search: (apiKey, query) =>
-      call<MandrillMessageInfo[]>(clientFor(apiKey).messages.search({ ...query })),
-    info: (apiKey, id) => call<MandrillMessageInfo>(clientFor(apiKey).messages.info({ id })),
-    ping: (apiKey) => call<string>(clientFor(apiKey).users.ping({})),
-    sendersDomains: (apiKey) => call<MandrillSenderDomain[]>(clientFor(apiKey).senders.domains({})),
+      call<MandrillMessageInfo[]>(
+        'messages/search',
+        clientFor(apiKey).messages.search({ ...query }),
+        isArray,
+      ),
+    info: (apiKey, id) =>
+      call<MandrillMessageInfo>('messages/info', clientFor(apiKey).messages.info({ id }), isObject),
+    // users/ping returns the bare JSON string "PONG!", so a string is valid here.
+    ping: (apiKey) => call<string>('users/ping', clientFor(apiKey).users.ping({}), isString),
+    sendersDomains: (apiKey) =>
+      call<MandrillSenderDomain[]>(
+        'senders/domains',
+        clientFor(apiKey).senders.domains({}),
+        isArray,
+      ),
     rejectsList: (apiKey, query = {}) =>
-      call<MandrillReject[]>(clientFor(apiKey).rejects.list({ ...query })),
+      call<MandrillReject[]>('rejects/list', clientFor(apiKey).rejects.list({ ...query }), isArray),
   };
 }

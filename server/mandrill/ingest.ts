@@ -1,6 +1,7 @@
 import type { AccountRecord, EventSource, SendRecord, SendState, Store } from '../../db/types.js';
 import { recordEvent, type EventInput } from '../events/record.js';
 import type { ReplyClassifier } from '../sending/service.js';
+import { bounceReason } from './bounce-reasons.js';
 import type { MandrillMessageInfo } from './types.js';
 
 /** Mandrill's message states (search and info) and the send state each one means. */
@@ -99,7 +100,7 @@ function stateEvent(
     patch: {
       providerStatus: info.state,
       detail: diagnostic ?? `Mandrill reports the message as ${info.state}`,
-      reason: classified?.reason ?? (bounce ? null : undefined),
+      reason: bounce ? bounceReason(classified?.reason, info.bounce_description) : undefined,
     },
   };
 }

@@ -63,6 +63,8 @@ describe('migrations', () => {
         'domain_checks',
         'events',
         'mandrill_cursors',
+        'mandrill_follow_ups',
+        'mandrill_sync_status',
         'schema_migrations',
         'sends',
         'sessions',

@@ -54,6 +54,88 @@ describe('Mandrill client wrapper', () => {
     );
   });
 
+  it('body that is not JSON is InvalidResponse', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.faults.add('/messages/search', [standIn.faults.count('/messages/search') + 1], {
+      kind: 'bad-json',
+    });
+    await assert.rejects(
+      api.search(KEY, { query: '*', date_from: '2026-01-01', date_to: '2026-01-02', limit: 10 }),
+      (error: unknown) => {
+        assert.ok(error instanceof MandrillApiError);
+        assert.equal(error.errorName, 'InvalidResponse');
+        assert.match(error.message, /messages\/search/);
+        return true;
+      },
+    );
+  });
+
+  it('429 keeps its status and name', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.faults.add('/messages/info', [standIn.faults.count('/messages/info') + 1], {
+      kind: 'rate-limit',
+    });
+    await assert.rejects(api.info(KEY, 'ffff'), (error: unknown) => {
+      assert.ok(error instanceof MandrillApiError);
+      assert.equal(error.status, 429);
+      assert.equal(error.errorName, 'Too_Many_Requests');
+      return true;
+    });
+  });
+
+  it('stall past the timeout is a NetworkError', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url, timeoutMs: 200 });
+    standIn.faults.add('/users/ping', [standIn.faults.count('/users/ping') + 1], {
+      kind: 'stall',
+      ms: 2_000,
+    });
+    await assert.rejects(api.ping(KEY), (error: unknown) => {
+      assert.ok(error instanceof MandrillApiError);
+      assert.equal(error.errorName, 'NetworkError');
+      assert.match(error.message, /ECONNABORTED|timeout/i);
+      return true;
+    });
+  });
+
+  it('dropped connection is a NetworkError', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    standIn.faults.add('/users/ping', [standIn.faults.count('/users/ping') + 1], { kind: 'drop' });
+    await assert.rejects(
+      api.ping(KEY),
+      (error: unknown) => error instanceof MandrillApiError && error.errorName === 'NetworkError',
+    );
+  });
+
+  it('search filters to the second', async () => {
+    const api = createMandrillApi({ baseUrl: standIn.url });
+    const at = Date.parse('2026-03-04T10:20:30Z') / 1000;
+    const inside = standIn.addMessage({ email: 'in@guests.example', ts: at });
+    standIn.addMessage({ email: 'before@guests.example', ts: at - 1 });
+    standIn.addMessage({ email: 'after@guests.example', ts: at + 1 });
+    const found = await api.search(KEY, {
+      query: '*',
+      date_from: '2026-03-04 10:20:30',
+      date_to: '2026-03-04 10:20:30',
+      limit: 1000,
+    });
+    assert.deepEqual(
+      found.map((m) => m._id),
+      [inside._id],
+    );
+    const wholeDay = await api.search(KEY, {
+      query: '*',
+      date_from: '2026-03-04',
+      date_to: '2026-03-04',
+      limit: 1000,
+    });
+    assert.equal(wholeDay.length, 3);
+    await assert.rejects(
+      api.search(KEY, { query: '*', date_from: '04/03/2026', date_to: '2026-03-04', limit: 10 }),
+      (error: unknown) =>
+        error instanceof MandrillApiError && error.errorName === 'ValidationError',
+    );
+  });
+
   it('unreachable API is a NetworkError', async () => {
     const closed = await startMandrillStandIn({ apiKeys: [KEY] });
     const url = closed.url;

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyFault, FaultPlan } from './mandrill-faults.js';
+import { parseSearchDate } from './mandrill-search.js';
 import type {
   MandrillMessageInfo,
   MandrillReject,
@@ -11,21 +13,37 @@ import type {
  * A loopback stand-in for the Mandrill API (1.3 paths, with or without
  * `.json`), answering in the documented shapes: `users/ping`,
  * `messages/send`, `messages/search`, `messages/info`, `senders/domains`
- * and `rejects/list`. Errors use
- * Mandrill's body `{ status: 'error', code, name, message }` with HTTP 500.
+ * and `rejects/list`. Errors use Mandrill's body
+ * `{ status: 'error', code, name, message }` with HTTP 500: `Invalid_Key`,
+ * `ValidationError`, `Unknown_Message`. Each key is one Mandrill account.
+ *
+ * `messages/search` returns at most `limit` (default 100, over 1000 is a
+ * ValidationError) messages, newest first, with no paging, filtered by
+ * `date_from` and `date_to` (see mandrill-search.ts for the formats) or the
+ * last 7 days without them. It allows `searchesPerMinute` (default 20, the
+ * documented rate) per key in any 60 seconds of its clock, and returns
+ * HTTP 429 past that. `faults` injects failures by request number per path.
  *
  * It does not model: templates, scheduling, attachments, subaccount
- * accounting, rate limits, tags and the search query language (only `*`
- * and `subaccount:NAME` are understood). `rejects/list` without a
- * subaccount returns only the entries that belong to no subaccount (an
- * assumption, because the documentation leaves it open).
+ * accounting, tags, the `senders` and `api_keys` search filters, the search
+ * query language (only `*` and `subaccount:NAME` are understood), the order
+ * of messages sent in the same second, indexing delay, rate limits of other
+ * methods, or the time after which Mandrill deletes a message. `rejects/list`
+ * without a subaccount returns only the entries that belong to no subaccount
+ * (an assumption, because the documentation leaves it open).
  */
 export interface MandrillStandIn {
   url: string;
   /** Every message it has accepted or made up, by `_id`. */
   messages: Map<string, MandrillMessageInfo>;
-  /** Keys of `messages/send` requests, in order: proves the client sent the account's key. */
-  requests: { path: string; key: string | undefined }[];
+  /** Every request in order, with the key it carried and the stand-in's clock when it arrived. */
+  requests: { path: string; key: string | undefined; at: number; body: Record<string, unknown> }[];
+  /** Failures to produce in place of responses, by path and request number. */
+  faults: FaultPlan;
+  /** Makes `apiKey` valid (a new account, or a replaced key). */
+  addApiKey(apiKey: string): void;
+  /** Makes `apiKey` invalid, as when it is revoked in Mandrill. */
+  revokeApiKey(apiKey: string): void;
   /**
    * Adds a message sent through the same Mandrill account outside the
    * product, under `apiKey` (default: the first key).
@@ -53,7 +71,10 @@ export interface StandInOptions {
   apiKeys: string[];
   /** Recipients `messages/send` rejects, with Mandrill's reject_reason. */
   rejects?: Record<string, string>;
+  /** The stand-in's clock in Unix milliseconds: message times and the rate limit use it. */
   now?: () => number;
+  /** Searches allowed per key in any 60 seconds; `Infinity` turns the limit off. */
+  searchesPerMinute?: number;
 }
 
 class ApiError extends Error {
@@ -68,10 +89,6 @@ class ApiError extends Error {
 
 function newId(): string {
   return randomBytes(16).toString('hex');
-}
-
-function dayOf(ts: number): string {
-  return new Date(ts * 1000).toISOString().slice(0, 10);
 }
 
 /** Formats a time as Mandrill formats it in responses: `YYYY-MM-DD HH:MM:SS`, UTC. */
@@ -215,32 +232,59 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     });
   };
 
-  const search = (
-    apiKey: string,
-    body: {
-      query?: string;
-      date_from?: string;
-      date_to?: string;
-      limit?: number;
-    },
-  ) => {
+  const searchesPerMinute = options.searchesPerMinute ?? 20;
+  const searchTimes = new Map<string, number[]>();
+
+  const bound = (name: string, value: unknown): { first: number; last: number } | null => {
+    if (value === undefined || value === null) return null;
+    const parsed = typeof value === 'string' ? parseSearchDate(value) : null;
+    if (!parsed) {
+      throw new ApiError(
+        -2,
+        'ValidationError',
+        `Validation error: {"${name}":"Please enter a date as YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"}`,
+      );
+    }
+    return parsed;
+  };
+
+  const search = (apiKey: string, body: Record<string, unknown>) => {
     const limit = body.limit ?? 100;
-    if (limit > 1000) throw new ApiError(-2, 'ValidationError', 'limit must be at most 1000');
-    const sub = body.query?.match(/^subaccount:(\S+)$/)?.[1];
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      throw new ApiError(-2, 'ValidationError', 'Validation error: {"limit":"must be 1 to 1000"}');
+    }
+    const from = bound('date_from', body.date_from);
+    const to = bound('date_to', body.date_to);
+    const nowSeconds = Math.floor(now() / 1000);
+    const first = from?.first ?? (to ? -Infinity : nowSeconds - 7 * 86_400);
+    const last = to?.last ?? Infinity;
+    const query = typeof body.query === 'string' ? body.query : '*';
+    const sub = query.match(/^subaccount:(\S+)$/)?.[1];
     return [...messages.values()]
       .filter((m) => keyOf.get(m._id) === apiKey)
-      .filter((m) => !body.date_from || dayOf(m.ts) >= body.date_from.slice(0, 10))
-      .filter((m) => !body.date_to || dayOf(m.ts) <= body.date_to.slice(0, 10))
+      .filter((m) => m.ts >= first && m.ts <= last)
       .filter((m) => !sub || m.subaccount === sub)
       .sort((a, b) => b.ts - a.ts)
       .slice(0, limit);
+  };
+
+  /** Returns whether one more search with `apiKey` stays within the allowed rate. */
+  const allowSearch = (apiKey: string): boolean => {
+    const at = now();
+    const recent = (searchTimes.get(apiKey) ?? []).filter((time) => time > at - 60_000);
+    if (recent.length >= searchesPerMinute) {
+      searchTimes.set(apiKey, recent);
+      return false;
+    }
+    searchTimes.set(apiKey, [...recent, at]);
+    return true;
   };
 
   const route = (path: string, body: Record<string, unknown>): unknown => {
     if (typeof body.key !== 'string' || !keys.has(body.key)) {
       throw new ApiError(-1, 'Invalid_Key', 'Invalid API key');
     }
-    switch (path.replace(/\.json$/, '')) {
+    switch (path) {
       case '/users/ping':
         return 'PONG!';
       case '/messages/send':
@@ -266,11 +310,18 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     }
   };
 
+  const faults = new FaultPlan();
+
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const path = (req.url ?? '').replace(/^\/api\/1\.3/, '');
+      const path = (req.url ?? '').replace(/^\/api\/1\.3/, '').replace(/\.json$/, '');
+      const fault = faults.next(path);
+      if (fault) {
+        applyFault(fault, req, res);
+        return;
+      }
       let status = 200;
       let payload: unknown;
       try {
@@ -278,10 +329,15 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
           string,
           unknown
         >;
-        requests.push({ path, key: typeof body.key === 'string' ? body.key : undefined });
+        const key = typeof body.key === 'string' ? body.key : undefined;
+        requests.push({ path, key, at: now(), body });
+        if (path === '/messages/search' && key && keys.has(key) && !allowSearch(key)) {
+          status = 429;
+          throw new ApiError(-1, 'Too_Many_Requests', 'Too many requests, slow down');
+        }
         payload = route(path, body);
       } catch (error) {
-        status = 500;
+        if (status === 200) status = 500;
         const apiError =
           error instanceof ApiError ? error : new ApiError(-1, 'GeneralError', String(error));
         payload = {
@@ -301,6 +357,9 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     url: `http://127.0.0.1:${port}/api/1.3`,
     messages,
     requests,
+    faults,
+    addApiKey: (apiKey) => keys.add(apiKey),
+    revokeApiKey: (apiKey) => keys.delete(apiKey),
     addMessage: store,
     addSenderDomain,
     addReject,
@@ -309,6 +368,11 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       if (!info) throw new Error(`stand-in has no message ${id}`);
       Object.assign(info, patch);
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Stalled requests would otherwise keep the server open until they end.
+        server.closeAllConnections();
+      }),
   };
 }
