@@ -70,6 +70,13 @@ export function sendQueries(db: Database): Store['sends'] {
   const byProviderId = db.prepare(
     "SELECT * FROM sends WHERE account_id = ? AND provider_id = ? AND method = 'mandrill'",
   );
+  const byMessageId = db.prepare(
+    `SELECT * FROM sends WHERE message_id = @messageId AND ${SCOPE_FILTER} ORDER BY id`,
+  );
+  const latestToRecipient = db.prepare(`SELECT * FROM sends
+    WHERE recipient = @recipient COLLATE NOCASE AND created_at BETWEEN @since AND @until
+      AND ${SCOPE_FILTER}
+    ORDER BY created_at DESC, id DESC LIMIT 1`);
   const queued = db.prepare("SELECT * FROM sends WHERE state = 'queued' ORDER BY id LIMIT ?");
   const recent = db.prepare(`SELECT sends.*, accounts.name AS account_name FROM sends
     JOIN accounts ON accounts.id = sends.account_id WHERE ${SCOPE_FILTER}
@@ -115,6 +122,15 @@ export function sendQueries(db: Database): Store['sends'] {
     },
     findByProviderId(accountId, providerId) {
       const row = byProviderId.get(accountId, providerId) as SendRow | undefined;
+      return row ? toRecord(row) : null;
+    },
+    listByMessageId(messageId, scope) {
+      const rows = byMessageId.all({ messageId, ...scopeParams(scope) }) as SendRow[];
+      return rows.map(toRecord);
+    },
+    findLatestToRecipient(recipient, since, until, scope) {
+      const row = latestToRecipient.get({ recipient, since, until, ...scopeParams(scope) }) as
+        SendRow | undefined;
       return row ? toRecord(row) : null;
     },
     listQueued: (limit) => (queued.all(limit) as SendRow[]).map(toRecord),

@@ -196,6 +196,45 @@ export interface ApiTokenRecord {
   revokedAt: number | null;
 }
 
+export type BounceSource = 'api' | 'import' | 'inbound-smtp' | 'imap';
+
+/** One recipient of a stored bounce, with the send it was matched to. */
+export interface StoredBounceRecipient {
+  address: string | null;
+  action: string | null;
+  status: string | null;
+  replyCode: number | null;
+  diagnostic: string | null;
+  remoteHost: string | null;
+  reason: string;
+  hardBounce: boolean;
+  sendId: number | null;
+  /** How the send was found: by the VERP return path, the quoted Message-ID, or recipient and time. */
+  matchedBy: 'verp' | 'message-id' | 'recipient-time' | null;
+}
+
+/** A bounce, complaint or other automatic message, as received. */
+export interface BounceRecord {
+  id: number;
+  rawSha256: string;
+  receivedAt: number;
+  source: BounceSource;
+  /** `bounce`, `feedback`, `auto-reply`, `delivery-report` or `unknown`. */
+  kind: string;
+  /** The account of the matched sends, or the one it was submitted for; null when unknown. */
+  accountId: number | null;
+  envelopeTo: string | null;
+  fromAddress: string | null;
+  subject: string | null;
+  originalMessageId: string | null;
+  recipients: StoredBounceRecipient[];
+  /** How many recipients were matched to a send. */
+  matched: number;
+  size: number;
+}
+
+export type NewBounce = Omit<BounceRecord, 'id'> & { raw: Buffer };
+
 export type SuppressionReason = 'hard_bounce' | 'complaint' | 'unsubscribe' | 'manual';
 
 export interface SuppressionRecord {
@@ -261,6 +300,20 @@ export interface Store {
     latestForAccount(accountId: number): StoredCheck | null;
     listForAccount(accountId: number, limit: number): StoredCheck[];
   };
+  bounces: {
+    /** Stores the bounce; returns null when a message with the same SHA-256 is stored already. */
+    add(bounce: NewBounce): BounceRecord | null;
+    get(id: number): BounceRecord | null;
+    getBySha256(sha256: string): BounceRecord | null;
+    raw(id: number): Buffer | null;
+    /** Newest first, within `scope`; bounces of no account are seen only by an unlimited scope. */
+    list(options: {
+      limit: number;
+      scope?: AccountScope;
+      unmatchedOnly?: boolean;
+      before?: number;
+    }): BounceRecord[];
+  };
   suppressions: {
     /** Adds the address unless it is suppressed already; returns whether it was added. */
     add(suppression: SuppressionRecord): boolean;
@@ -279,6 +332,15 @@ export interface Store {
     create(send: NewSend): SendRecord;
     get(id: number): SendRecord | null;
     findByProviderId(accountId: number, providerId: string): SendRecord | null;
+    /** Every send (one per recipient) of the message with this Message-ID, within `scope`. */
+    listByMessageId(messageId: string, scope?: AccountScope): SendRecord[];
+    /** The newest send to `recipient` created in [since, until], within `scope`. */
+    findLatestToRecipient(
+      recipient: string,
+      since: number,
+      until: number,
+      scope?: AccountScope,
+    ): SendRecord | null;
     /** The send of one recipient of a message, by the Message-ID the product gave it. */
     findByMessageRecipient(
       accountId: number,

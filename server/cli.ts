@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseBounce } from './bounces/index.js';
 import { formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
+import { importBounces } from './cli-import.js';
 import { resetAdmin, setup } from './cli-setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
@@ -206,6 +207,13 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .addOption(dnsOption())
     .action(bounce);
+  program
+    .command('import')
+    .description('import bounce messages from .eml files, mbox files and Maildir folders')
+    .argument('<paths...>', 'files and folders to read')
+    .option('--account <id>', 'match only sends of this account and file unmatched ones under it')
+    .option('--json', 'print the summary as JSON')
+    .action(importBounces);
   return program;
 }
 

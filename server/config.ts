@@ -56,6 +56,8 @@ export interface Config {
   domainRecheckHours: number;
   /** DNS blocklist zones queried for the sending IPs, e.g. zen.spamhaus.org. */
   dnsblZones: string[];
+  /** The SMTP listener for the default method's bounces; off when `port` is null. */
+  bounceSmtp: { host: string; port: number | null; maxBytes: number };
   mandrill: {
     /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
     baseUrl: string;
@@ -137,6 +139,14 @@ const schema = z.object({
     .min(0.1)
     .max(24 * 30)
     .default(24),
+  DELIVERABILITY_BOUNCE_SMTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0, 'must be a port number from 0 to 65535')
+    .max(65535, 'must be a port number from 0 to 65535')
+    .optional(),
+  DELIVERABILITY_BOUNCE_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  DELIVERABILITY_BOUNCE_MAX_MB: z.coerce.number().min(1).max(100).default(10),
   DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
   DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
   DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce
@@ -213,6 +223,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     domainRecheckHours: e.DELIVERABILITY_DOMAIN_RECHECK_HOURS,
     dnsblZones: e.DELIVERABILITY_DNSBL_ZONES,
+    bounceSmtp: {
+      host: e.DELIVERABILITY_BOUNCE_SMTP_HOST,
+      port: e.DELIVERABILITY_BOUNCE_SMTP_PORT ?? null,
+      maxBytes: Math.round(e.DELIVERABILITY_BOUNCE_MAX_MB * 1024 * 1024),
+    },
     mandrill: {
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
       pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,

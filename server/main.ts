@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openStore, type Store } from '../db/index.js';
 import { classifySmtpReply } from './bounces/index.js';
+import { startBounceListener, type BounceListener } from './bounces/inbound.js';
 import type { Config } from './config.js';
 import { createResolver } from './dns/resolver.js';
 import { createApp } from './http/app.js';
@@ -21,6 +22,8 @@ import type { Services } from './services.js';
 export interface RunningServer {
   url: string;
   port: number;
+  /** The port of the bounce SMTP listener, or null when it is off. */
+  bounceSmtpPort: number | null;
   services: Services;
   /** Runs every background job once, now; for tests, which start the server without jobs. */
   runJobsOnce(): Promise<void>;
@@ -184,6 +187,24 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   services.publicUrl = config.publicUrl ?? url;
   const running = overrides.jobs === false ? null : startJobs(jobs, logger);
+  let bounceListener: BounceListener | null = null;
+  try {
+    if (config.bounceSmtp.port !== null) {
+      bounceListener = await startBounceListener({
+        host: config.bounceSmtp.host,
+        port: config.bounceSmtp.port,
+        maxBytes: config.bounceSmtp.maxBytes,
+        deps: { store, keyring: services.keyring, platform: config.platform, now: services.now },
+        logger,
+      });
+    }
+  } catch (error) {
+    // A port in use must not leave the HTTP server and the database open.
+    await running?.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    store.close();
+    throw error;
+  }
   logger.info({ module: 'main', url, database: config.databasePath }, 'server started');
   if (store.users.count() === 0) {
     logger.warn(
@@ -195,12 +216,14 @@ export async function startServer(
   return {
     url,
     port,
+    bounceSmtpPort: bounceListener?.port ?? null,
     services,
     runJobsOnce: async () => {
       await Promise.all(jobs.map((job) => job.run()));
     },
     async close() {
       await running?.stop();
+      await bounceListener?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -2,6 +2,7 @@ import { sql as initial } from './0001-initial.js';
 import { sql as access } from './0002-access.js';
 import { sql as domainChecks } from './0003-domain-checks.js';
 import { sql as mandrillSync } from './0004-mandrill-sync.js';
+import { sql as bounces } from './0005-bounces.js';
 
 export interface Migration {
   version: number;
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   { version: 2, name: 'access', sql: access },
   { version: 3, name: 'domain-checks', sql: domainChecks },
   { version: 4, name: 'mandrill-sync', sql: mandrillSync },
+  { version: 5, name: 'bounces', sql: bounces },
 ];

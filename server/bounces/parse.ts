@@ -226,6 +226,29 @@ function bounceReport(mail: ParsedMail, text: string, messageId: string | null):
  */
 export async function parseBounce(raw: Buffer | string): Promise<BounceReport> {
   const mail = await simpleParser(raw, { keepDeliveryStatus: true, skipTextLinks: true });
+  return { ...reportOf(mail), headers: headersOf(mail) };
+}
+
+/** The bounce's own From, Subject and the addresses it was delivered to. */
+function headersOf(mail: ParsedMail): NonNullable<BounceReport['headers']> {
+  const addressed = ['delivered-to', 'x-original-to', 'envelope-to']
+    .flatMap((name) => {
+      const value = mail.headers.get(name);
+      return Array.isArray(value) ? value : value === undefined ? [] : [value];
+    })
+    .map((value) => String(value).trim());
+  const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [])
+    .flatMap((group) => group.value)
+    .map((address) => address.address ?? '')
+    .filter(Boolean);
+  return {
+    from: mail.from?.value[0]?.address ?? null,
+    subject: mail.subject ?? null,
+    deliveredTo: [...new Set([...addressed, ...to])],
+  };
+}
+
+function reportOf(mail: ParsedMail): BounceReport {
   const text = mail.text ?? '';
   const messageId = originalMessageIdOf(mail, text);
   const feedback = partText(findPart(mail, 'message/feedback-report'));

@@ -68,6 +68,8 @@ export interface BounceReport {
   reportingMta: string | null;
   /** RFC 5965 Feedback-Type of a complaint, such as `abuse`. */
   feedbackType?: string;
+  /** The automatic message's own headers, for matching and display. */
+  headers?: { from: string | null; subject: string | null; deliveredTo: string[] };
 }
 
 /** The facts about one failed delivery that the classifier reads. */

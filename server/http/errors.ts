@@ -30,6 +30,12 @@ export const notFoundRoute: RequestHandler = (req, res) => {
 interface HttpParserError extends Error {
   status?: number;
   type?: string;
+  /** The body size limit in bytes, on body-parser's entity.too.large error. */
+  limit?: number;
+}
+
+function megabytes(bytes: number | undefined): string {
+  return bytes ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB` : '2 MB';
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -69,7 +75,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
             new AppError(
               413,
               'body_too_large',
-              'The request body is larger than the limit of 2 MB',
+              `The request body is larger than the limit of ${megabytes(parserError.limit)} for this route`,
             ),
           ),
         );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountRecord, SendRecord, Store } from '../../db/types.js';
+import { verpAddress } from '../bounces/verp.js';
 import { openAccount } from '../accounts/secrets.js';
 import { getAccount } from '../accounts/service.js';
 import type { SecretKeyring } from '../secrets/index.js';
@@ -92,15 +93,23 @@ function compose(account: AccountRecord, request: SendRequest, deps: SendingDeps
   };
   if (account.method === 'default') {
     const platformDomain = deps.platform.fromAddress.split('@')[1] ?? domain;
+    const messageId = `${randomUUID()}@${platformDomain}`;
+    const envelopeDomain = deps.platform.envelopeFrom.split('@')[1] ?? platformDomain;
     return {
       ...base,
-      messageId: `${randomUUID()}@${platformDomain}`,
+      messageId,
       from: {
         address: deps.platform.fromAddress,
         name: `${account.name} via ${deps.platform.fromName}`,
       },
       replyTo: account.replyTo ?? account.sendingAddress,
-      envelopeFrom: deps.platform.envelopeFrom,
+      // A return path per message, so a bounce names the message it is about.
+      envelopeFrom: verpAddress(
+        messageId,
+        envelopeDomain,
+        deps.keyring,
+        deps.platform.envelopeFrom,
+      ),
     };
   }
   return {

@@ -60,6 +60,7 @@ describe('migrations', () => {
         'accounts',
         'api_token_accounts',
         'api_tokens',
+        'bounces',
         'domain_checks',
         'events',
         'mandrill_cursors',

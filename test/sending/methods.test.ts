@@ -85,7 +85,8 @@ describe('sending by each method', () => {
     assert.match(sent.providerId, /^TEST\d+$/);
     const received = relay.messages.at(-1);
     assert.ok(received, 'the relay received nothing');
-    assert.equal(received.from, 'bounces@mail.platform.example');
+    // A return path per message (VERP), on the platform's envelope domain.
+    assert.match(received.from, /^bounces\+[0-9a-f]{32}\.[0-9a-f]{10}@mail\.platform\.example$/);
     const parsed = await simpleParser(received.raw);
     assert.equal(parsed.from?.value[0]?.address, 'notifications@mail.platform.example');
     assert.equal(parsed.from?.value[0]?.name, 'Harbor Rentals via Platform Notifications');

@@ -1,0 +1,100 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { BounceRecord } from '../../db/types.js';
+import { accountScope } from '../access/principal.js';
+import { accountFor } from '../accounts/service.js';
+import { ingestBounce } from '../bounces/ingest.js';
+import { AppError, notFound } from '../errors.js';
+import type { Services } from '../services.js';
+import { parseInput } from '../validation.js';
+import { principalOf } from './auth.js';
+import { idParam } from './params.js';
+
+/** Bounce messages over this size are refused; real ones are a few kilobytes to a megabyte. */
+export const MAX_BOUNCE_BYTES = 10 * 1024 * 1024;
+const RAW_TYPES = ['message/rfc822', 'message/global', 'text/plain', 'application/octet-stream'];
+
+const postQuery = z.strictObject({
+  accountId: z.coerce.number().int().min(1).optional(),
+});
+const listQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  unmatched: z.enum(['true', 'false'], 'must be true or false').optional(),
+  accountId: z.coerce.number().int().min(1).optional(),
+});
+
+export function publicBounce(bounce: BounceRecord) {
+  return { ...bounce, receivedAt: new Date(bounce.receivedAt).toISOString() };
+}
+
+/** Raw bounce messages in, classified and matched to sends; the stored ones out. */
+export function bounceRoutes(services: Services): Router {
+  const router = Router();
+  const { store } = services;
+  const deps = {
+    store,
+    keyring: services.keyring,
+    platform: services.sending.platform,
+    now: services.now,
+  };
+
+  router.post(
+    '/bounces',
+    express.raw({ type: RAW_TYPES, limit: MAX_BOUNCE_BYTES }),
+    async (req, res) => {
+      const principal = principalOf(res);
+      const query = parseInput(postQuery, req.query, 'bounce query');
+      if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'send');
+      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+        throw new AppError(
+          400,
+          'invalid_input',
+          `Send the raw message as the body, with Content-Type ${RAW_TYPES[0]} (got ${req.get('content-type') ?? 'none'}).`,
+        );
+      }
+      const result = await ingestBounce(deps, {
+        raw: req.body,
+        source: 'api',
+        accountId: query.accountId ?? null,
+        scope: accountScope(principal),
+      });
+      res.status(result.created ? 201 : 200).json({
+        bounce: publicBounce(result.bounce),
+        created: result.created,
+        events: result.events,
+      });
+    },
+  );
+
+  router.get('/bounces', (req, res) => {
+    const principal = principalOf(res);
+    const query = parseInput(listQuery, req.query, 'bounces query');
+    const scope = accountScope(principal);
+    if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
+    const bounces = store.bounces.list({
+      limit: query.limit,
+      scope: query.accountId !== undefined ? [query.accountId] : scope,
+      unmatchedOnly: query.unmatched === 'true',
+    });
+    res.json({ bounces: bounces.map(publicBounce) });
+  });
+
+  router.get('/bounces/:id', (req, res) => {
+    const id = idParam(req.params.id);
+    const bounce = store.bounces.get(id);
+    const scope = accountScope(principalOf(res));
+    // A bounce of no account may name any account's recipients: only unlimited callers see it.
+    const visible =
+      bounce !== null &&
+      (scope === undefined || (bounce.accountId !== null && scope.includes(bounce.accountId)));
+    if (!bounce || !visible) throw notFound('bounce', id);
+    const raw = store.bounces.raw(id) ?? Buffer.alloc(0);
+    res.json({
+      bounce: publicBounce(bounce),
+      raw: raw.toString('utf8'),
+      rawTruncated: raw.length < bounce.size,
+    });
+  });
+
+  return router;
+}
