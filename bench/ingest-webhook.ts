@@ -60,9 +60,15 @@ export async function timeWebhookIngest(batches: number): Promise<WebhookRun> {
     const accountId = created.body.account.id as number;
     const url = `${server.url}/webhooks/mandrill/${accountId}`;
     const baseTs = Math.floor(Date.now() / 1000) - 86_400;
-    const bodies = Array.from({ length: batches }, (_, i) =>
-      signedWebhookBody(url, WEBHOOK_KEY, buildWebhookBatch(i, accountId, baseTs).events),
-    );
+    // Encoded to bytes before timing: a real sender's encoding costs the server nothing.
+    const bodies = Array.from({ length: batches }, (_, i) => {
+      const signed = signedWebhookBody(
+        url,
+        WEBHOOK_KEY,
+        buildWebhookBatch(i, accountId, baseTs).events,
+      );
+      return { body: new TextEncoder().encode(signed.body), signature: signed.signature };
+    });
 
     let events = 0;
     const start = performance.now();

@@ -145,6 +145,21 @@ const ENGAGEMENT_EVENTS: Record<
   unsub: { type: 'unsubscribe', key: () => 'unsubscribe', patch: { addUnsubscribes: 1 } },
 };
 
+/** Builds the message record the poller would fetch, from the copy a webhook event carries. */
+function messageInfo(event: WebhookEvent, id: string, email: string): MandrillMessageInfo {
+  return {
+    ts: event.msg?.ts ?? event.ts,
+    sender: event.msg?.sender ?? '',
+    subject: event.msg?.subject ?? '',
+    state: event.msg?.state ?? '',
+    opens: 0,
+    clicks: 0,
+    ...event.msg,
+    _id: id,
+    email,
+  } as MandrillMessageInfo;
+}
+
 /**
  * Records a batch of webhook events. Must run inside one transaction, so a
  * batch is stored whole or not at all; a repeated batch records nothing new.
@@ -156,6 +171,8 @@ export function ingestWebhookEvents(
   options: { now: number; classify?: ReplyClassifier },
 ): { received: number; recorded: number; ignored: number } {
   const counts = { received: events.length, recorded: 0, ignored: 0 };
+  // A message's later events in the batch reuse the send its first event found or created.
+  const sendIds = new Map<string, number>();
   for (const event of events) {
     const id = event.msg?._id ?? event._id;
     const email = event.msg?.email;
@@ -164,21 +181,14 @@ export function ingestWebhookEvents(
       counts.ignored += 1;
       continue;
     }
-    const info = {
-      ts: event.msg?.ts ?? event.ts,
-      sender: event.msg?.sender ?? '',
-      subject: event.msg?.subject ?? '',
-      state: event.msg?.state ?? '',
-      opens: 0,
-      clicks: 0,
-      ...event.msg,
-      _id: id,
-      email,
-    } as MandrillMessageInfo;
-    const { send } = sendFor(store, account, info);
+    let sendId = sendIds.get(id);
+    if (sendId === undefined) {
+      sendId = sendFor(store, account, messageInfo(event, id, email)).send.id;
+      sendIds.set(id, sendId);
+    }
     const input: EventInput = {
       ...mapped,
-      sendId: send.id,
+      sendId,
       accountId: account.id,
       providerId: id,
       source: 'mandrill-webhook',

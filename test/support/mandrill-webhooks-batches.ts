@@ -84,7 +84,7 @@ export function signedWebhookBody(
 /** Posts a body made by `signedWebhookBody` and returns the status and the parsed JSON body. */
 export async function postSignedBody(
   url: string,
-  signed: { body: string; signature: string },
+  signed: { body: string | Uint8Array<ArrayBuffer>; signature: string },
 ): Promise<{ status: number; body: any }> {
   const response = await fetch(url, {
     method: 'POST',
