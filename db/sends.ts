@@ -57,19 +57,62 @@ function toRecord(row: SendRow): SendRecord {
   };
 }
 
+/** The columns of a send in the order `fromColumns` reads them. */
+const SEND_COLUMNS = `id, account_id, message_id, method, kind, header_from, reply_to, envelope_from,
+  recipient, subject, state, provider_id, provider_status, reply_code, status_code, reason, detail,
+  opens, clicks, complaints, unsubscribes, created_at, updated_at`;
+
+/**
+ * Maps a row read in raw mode with SEND_COLUMNS. The single-send lookups run
+ * for every event, and better-sqlite3 12.x returns a 23-column row as an
+ * array in about half the time it takes to build an object (measured).
+ */
+function fromColumns(row: unknown[]): SendRecord {
+  return {
+    id: row[0] as number,
+    accountId: row[1] as number,
+    messageId: row[2] as string,
+    method: row[3] as SendRecord['method'],
+    kind: row[4] as SendRecord['kind'],
+    headerFrom: row[5] as string,
+    replyTo: row[6] as string | null,
+    envelopeFrom: row[7] as string | null,
+    recipient: row[8] as string,
+    subject: row[9] as string | null,
+    state: row[10] as SendRecord['state'],
+    providerId: row[11] as string | null,
+    providerStatus: row[12] as string | null,
+    replyCode: row[13] as number | null,
+    statusCode: row[14] as string | null,
+    reason: row[15] as string | null,
+    detail: row[16] as string | null,
+    opens: row[17] as number,
+    clicks: row[18] as number,
+    complaints: row[19] as number,
+    unsubscribes: row[20] as number,
+    createdAt: row[21] as number,
+    updatedAt: row[22] as number,
+  };
+}
+
 export function sendQueries(db: Database): Store['sends'] {
   const insert = db.prepare(`INSERT INTO sends
     (account_id, message_id, method, kind, header_from, reply_to, envelope_from, recipient,
      subject, state, provider_id, provider_status, created_at, updated_at)
-    VALUES (@accountId, @messageId, @method, @kind, @headerFrom, @replyTo, @envelopeFrom,
-     @recipient, @subject, @state, @providerId, @providerStatus, @createdAt, @createdAt)`);
-  const byId = db.prepare('SELECT * FROM sends WHERE id = ?');
-  const byMessageRecipient = db.prepare(
-    'SELECT * FROM sends WHERE account_id = ? AND message_id = ? AND recipient = ? COLLATE NOCASE',
-  );
-  const byProviderId = db.prepare(
-    "SELECT * FROM sends WHERE account_id = ? AND provider_id = ? AND method = 'mandrill'",
-  );
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const byId = db.prepare(`SELECT ${SEND_COLUMNS} FROM sends WHERE id = ?`).raw();
+  const byMessageRecipient = db
+    .prepare(
+      `SELECT ${SEND_COLUMNS} FROM sends
+      WHERE account_id = ? AND message_id = ? AND recipient = ? COLLATE NOCASE`,
+    )
+    .raw();
+  const byProviderId = db
+    .prepare(
+      `SELECT ${SEND_COLUMNS} FROM sends
+      WHERE account_id = ? AND provider_id = ? AND method = 'mandrill'`,
+    )
+    .raw();
   const byMessageId = db.prepare(
     `SELECT * FROM sends WHERE message_id = @messageId AND ${SCOPE_FILTER} ORDER BY id`,
   );
@@ -86,24 +129,26 @@ export function sendQueries(db: Database): Store['sends'] {
     ORDER BY sends.created_at DESC, sends.id DESC LIMIT ?`);
   const automatedSince = db.prepare(`SELECT COUNT(*) AS n FROM sends
     WHERE account_id = ? AND kind = 'automated' AND created_at >= ? AND state != 'suppressed'`);
+  // Positional parameters, in the order update() passes them. An update runs for every event,
+  // and better-sqlite3 binds positional parameters faster than named ones.
   const updateRow = db.prepare(`UPDATE sends SET
-    state = COALESCE(@state, state),
-    provider_id = COALESCE(@providerId, provider_id),
-    provider_status = COALESCE(@providerStatus, provider_status),
-    reply_code = CASE WHEN @hasReplyCode THEN @replyCode ELSE reply_code END,
-    status_code = CASE WHEN @hasStatusCode THEN @statusCode ELSE status_code END,
-    reason = CASE WHEN @hasReason THEN @reason ELSE reason END,
-    detail = CASE WHEN @hasDetail THEN @detail ELSE detail END,
-    opens = opens + @addOpens,
-    clicks = clicks + @addClicks,
-    complaints = complaints + @addComplaints,
-    unsubscribes = unsubscribes + @addUnsubscribes,
-    updated_at = @updatedAt
-    WHERE id = @id`);
+    state = COALESCE(?, state),
+    provider_id = COALESCE(?, provider_id),
+    provider_status = COALESCE(?, provider_status),
+    reply_code = CASE WHEN ? THEN ? ELSE reply_code END,
+    status_code = CASE WHEN ? THEN ? ELSE status_code END,
+    reason = CASE WHEN ? THEN ? ELSE reason END,
+    detail = CASE WHEN ? THEN ? ELSE detail END,
+    opens = opens + ?,
+    clicks = clicks + ?,
+    complaints = complaints + ?,
+    unsubscribes = unsubscribes + ?,
+    updated_at = ?
+    WHERE id = ?`);
 
   const get = (id: number): SendRecord | null => {
-    const row = byId.get(id) as SendRow | undefined;
-    return row ? toRecord(row) : null;
+    const row = byId.get(id) as unknown[] | undefined;
+    return row ? fromColumns(row) : null;
   };
   const withAccount = (row: SendRow): SendWithAccount => ({
     ...toRecord(row),
@@ -112,17 +157,59 @@ export function sendQueries(db: Database): Store['sends'] {
 
   return {
     create(send: NewSend): SendRecord {
-      const result = insert.run({ providerId: null, providerStatus: null, ...send });
-      return get(Number(result.lastInsertRowid)) as SendRecord;
+      // The stored row is exactly these values and the column defaults, so it is not read back.
+      const record: SendRecord = {
+        id: 0,
+        accountId: send.accountId,
+        messageId: send.messageId,
+        method: send.method,
+        kind: send.kind,
+        headerFrom: send.headerFrom,
+        replyTo: send.replyTo,
+        envelopeFrom: send.envelopeFrom,
+        recipient: send.recipient,
+        subject: send.subject,
+        state: send.state,
+        providerId: send.providerId ?? null,
+        providerStatus: send.providerStatus ?? null,
+        replyCode: null,
+        statusCode: null,
+        reason: null,
+        detail: null,
+        opens: 0,
+        clicks: 0,
+        complaints: 0,
+        unsubscribes: 0,
+        createdAt: send.createdAt,
+        updatedAt: send.createdAt,
+      };
+      const result = insert.run(
+        record.accountId,
+        record.messageId,
+        record.method,
+        record.kind,
+        record.headerFrom,
+        record.replyTo,
+        record.envelopeFrom,
+        record.recipient,
+        record.subject,
+        record.state,
+        record.providerId,
+        record.providerStatus,
+        record.createdAt,
+        record.updatedAt,
+      );
+      record.id = Number(result.lastInsertRowid);
+      return record;
     },
     get,
     findByMessageRecipient(accountId, messageId, recipient) {
-      const row = byMessageRecipient.get(accountId, messageId, recipient) as SendRow | undefined;
-      return row ? toRecord(row) : null;
+      const row = byMessageRecipient.get(accountId, messageId, recipient) as unknown[] | undefined;
+      return row ? fromColumns(row) : null;
     },
     findByProviderId(accountId, providerId) {
-      const row = byProviderId.get(accountId, providerId) as SendRow | undefined;
-      return row ? toRecord(row) : null;
+      const row = byProviderId.get(accountId, providerId) as unknown[] | undefined;
+      return row ? fromColumns(row) : null;
     },
     listByMessageId(messageId, scope) {
       const rows = byMessageId.all({ messageId, ...scopeParams(scope) }) as SendRow[];
@@ -145,25 +232,25 @@ export function sendQueries(db: Database): Store['sends'] {
     countAutomatedSince: (accountId, since) =>
       (automatedSince.get(accountId, since) as { n: number }).n,
     update(id: number, patch: SendPatch): void {
-      updateRow.run({
+      updateRow.run(
+        patch.state ?? null,
+        patch.providerId ?? null,
+        patch.providerStatus ?? null,
+        patch.replyCode !== undefined ? 1 : 0,
+        patch.replyCode ?? null,
+        patch.statusCode !== undefined ? 1 : 0,
+        patch.statusCode ?? null,
+        patch.reason !== undefined ? 1 : 0,
+        patch.reason ?? null,
+        patch.detail !== undefined ? 1 : 0,
+        patch.detail ?? null,
+        patch.addOpens ?? 0,
+        patch.addClicks ?? 0,
+        patch.addComplaints ?? 0,
+        patch.addUnsubscribes ?? 0,
+        patch.updatedAt,
         id,
-        state: patch.state ?? null,
-        providerId: patch.providerId ?? null,
-        providerStatus: patch.providerStatus ?? null,
-        hasReplyCode: patch.replyCode !== undefined ? 1 : 0,
-        replyCode: patch.replyCode ?? null,
-        hasStatusCode: patch.statusCode !== undefined ? 1 : 0,
-        statusCode: patch.statusCode ?? null,
-        hasReason: patch.reason !== undefined ? 1 : 0,
-        reason: patch.reason ?? null,
-        hasDetail: patch.detail !== undefined ? 1 : 0,
-        detail: patch.detail ?? null,
-        addOpens: patch.addOpens ?? 0,
-        addClicks: patch.addClicks ?? 0,
-        addComplaints: patch.addComplaints ?? 0,
-        addUnsubscribes: patch.addUnsubscribes ?? 0,
-        updatedAt: patch.updatedAt,
-      });
+      );
     },
   };
 }

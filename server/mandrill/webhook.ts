@@ -75,47 +75,53 @@ export function parseWebhookEvents(raw: unknown): WebhookEvent[] {
   return parsed as WebhookEvent[];
 }
 
-type Mapped = Omit<EventInput, 'sendId' | 'accountId' | 'providerId' | 'source'>;
-
 /**
  * Maps a webhook event onto the event the poller would record for the same
- * change, with the same dedup key, so that both sources count it once.
+ * change, with the same dedup key, so that both sources count it once. The
+ * send is not known yet, so `sendId` is null for the caller to fill in.
  */
 function mapEvent(
   accountId: number,
   id: string,
   event: WebhookEvent,
   classify?: ReplyClassifier,
-): Mapped | null {
+): EventInput | null {
   const key = `mandrill:${accountId}:${id}`;
-  const at = event.ts * 1000;
-  const diag = event.msg?.diag ?? event.msg?.bounce_description ?? null;
-  const state = (type: StateType): Mapped => {
+  const base = {
+    sendId: null,
+    accountId,
+    providerId: id,
+    source: 'mandrill-webhook' as const,
+    occurredAt: event.ts * 1000,
+    data: event,
+  };
+  // Own properties only, so that an event named "constructor" or "__proto__" is ignored.
+  const type = Object.hasOwn(STATE_EVENTS, event.event) ? STATE_EVENTS[event.event] : undefined;
+  if (type) {
+    const diag = event.msg?.diag ?? event.msg?.bounce_description ?? null;
     const bounce = type === 'bounced' || type === 'soft_bounced';
     const classified =
       bounce && classify ? classify({ diagnostic: event.msg?.diag ?? diag }) : null;
     return {
+      ...base,
       type,
-      occurredAt: at,
       dedupKey: `${key}:${type}`,
       state: type,
-      data: event,
       patch: {
         providerStatus: event.msg?.state,
         detail: diag ?? `Mandrill reports the message as ${event.event}`,
         ...(bounce ? { reason: classified?.reason ?? null } : {}),
       },
     };
-  };
-  const stateType = STATE_EVENTS[event.event];
-  if (stateType) return state(stateType);
-  const engagement = ENGAGEMENT_EVENTS[event.event];
+  }
+  const engagement = Object.hasOwn(ENGAGEMENT_EVENTS, event.event)
+    ? ENGAGEMENT_EVENTS[event.event]
+    : undefined;
   if (!engagement) return null;
   return {
+    ...base,
     type: engagement.type,
-    occurredAt: at,
     dedupKey: `${key}:${engagement.key(event)}`,
-    data: event,
     patch: engagement.patch,
   };
 }
@@ -137,13 +143,29 @@ const STATE_EVENTS: Record<string, StateType | undefined> = {
  */
 const ENGAGEMENT_EVENTS: Record<
   string,
-  { type: Mapped['type']; key: (event: WebhookEvent) => string; patch: Mapped['patch'] } | undefined
+  | { type: EventInput['type']; key: (event: WebhookEvent) => string; patch: EventInput['patch'] }
+  | undefined
 > = {
   open: { type: 'open', key: (e) => `open:${e.ts}`, patch: { addOpens: 1 } },
   click: { type: 'click', key: (e) => `click:${e.ts}:${e.url ?? ''}`, patch: { addClicks: 1 } },
   spam: { type: 'complaint', key: () => 'complaint', patch: { addComplaints: 1 } },
   unsub: { type: 'unsubscribe', key: () => 'unsubscribe', patch: { addUnsubscribes: 1 } },
 };
+
+/** Builds the message record the poller would fetch, from the copy a webhook event carries. */
+function messageInfo(event: WebhookEvent, id: string, email: string): MandrillMessageInfo {
+  return {
+    ts: event.msg?.ts ?? event.ts,
+    sender: event.msg?.sender ?? '',
+    subject: event.msg?.subject ?? '',
+    state: event.msg?.state ?? '',
+    opens: 0,
+    clicks: 0,
+    ...event.msg,
+    _id: id,
+    email,
+  } as MandrillMessageInfo;
+}
 
 /**
  * Records a batch of webhook events. Must run inside one transaction, so a
@@ -156,6 +178,8 @@ export function ingestWebhookEvents(
   options: { now: number; classify?: ReplyClassifier },
 ): { received: number; recorded: number; ignored: number } {
   const counts = { received: events.length, recorded: 0, ignored: 0 };
+  // A message's later events in the batch reuse the send its first event found or created.
+  const sendIds = new Map<string, number>();
   for (const event of events) {
     const id = event.msg?._id ?? event._id;
     const email = event.msg?.email;
@@ -164,26 +188,13 @@ export function ingestWebhookEvents(
       counts.ignored += 1;
       continue;
     }
-    const info = {
-      ts: event.msg?.ts ?? event.ts,
-      sender: event.msg?.sender ?? '',
-      subject: event.msg?.subject ?? '',
-      state: event.msg?.state ?? '',
-      opens: 0,
-      clicks: 0,
-      ...event.msg,
-      _id: id,
-      email,
-    } as MandrillMessageInfo;
-    const { send } = sendFor(store, account, info);
-    const input: EventInput = {
-      ...mapped,
-      sendId: send.id,
-      accountId: account.id,
-      providerId: id,
-      source: 'mandrill-webhook',
-    };
-    if (recordEvent(store, input, options.now).event) counts.recorded += 1;
+    let sendId = sendIds.get(id);
+    if (sendId === undefined) {
+      sendId = sendFor(store, account, messageInfo(event, id, email)).send.id;
+      sendIds.set(id, sendId);
+    }
+    mapped.sendId = sendId;
+    if (recordEvent(store, mapped, options.now).event) counts.recorded += 1;
   }
   return counts;
 }

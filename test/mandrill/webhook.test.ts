@@ -121,6 +121,20 @@ describe('Mandrill webhooks', () => {
     assert.match(response.body.error.message, /mandrill_events\[0\] needs a string "event"/);
   });
 
+  it('inherited property names as event types are ignored', async () => {
+    const send = await sendOne('d@guests.example');
+    const ts = Math.ceil(Date.now() / 1000) + 3;
+    const [delivered] = eventsFor(send, 'd@guests.example', ts);
+    const inherited = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => ({
+      ...delivered,
+      event: name,
+    }));
+    const response = await postMandrillWebhook(hookUrl, WEBHOOK_KEY, [...inherited, delivered]);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body, { received: 5, recorded: 1, ignored: 4 });
+    assert.equal((await detail(send.id)).send.state, 'delivered');
+  });
+
   it('events of unknown messages become external sends', async () => {
     const ts = Math.floor(Date.now() / 1000);
     const msg = {
