@@ -5,8 +5,8 @@
  * the delay. It also prints the queries sent per distinct question, and the time of the same
  * check with one query in flight at a time, measured in the same run. It then audits 1,000
  * generated tenant domains twice, 50 at a time, and prints domains per second against the
- * same kind of bound. With
- * BENCH_DNS_TRACE set to a domain, it ends with that domain's questions and their times.
+ * same kind of bound. With BENCH_DNS_TRACE set to a domain, it ends with that domain's
+ * questions and their times.
  * Absolute times vary with the machine and its load; the ratios are the result.
  */
 import os from 'node:os';
