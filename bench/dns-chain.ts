@@ -9,6 +9,8 @@ import { domainOf, organizationalDomain } from '../server/checks/alignment.js';
 import { selectorProbes } from '../server/checks/dkim.js';
 import { isDmarcRecord, parseDmarcRecord } from '../server/checks/dmarc-record.js';
 import { MANDRILL } from '../server/checks/providers.js';
+import { parseIp } from '../server/checks/related/lookup.js';
+import { reverseName } from '../server/checks/related/reverse-dns.js';
 import { hasMacro, isSpfRecord, parseSpfRecord } from '../server/checks/spf-record.js';
 import type { SpfTerm } from '../server/checks/spf-record.js';
 import type { PlatformIdentity } from '../server/checks/types.js';
@@ -23,6 +25,8 @@ export interface Chain {
   spf: number;
   dkim: number;
   dmarc: number;
+  /** The related checks: MX, MTA-STS, TLS-RPT, BIMI and reverse DNS of the relay IPs. */
+  related: number;
   /**
    * The other queries: the platform's DMARC and relay SPF for the default method's verdict, and
    * the Mandrill include that the suggested SPF record walks.
@@ -48,13 +52,18 @@ export class ZoneIndex {
 
   /** The TXT strings at `name` after in-zone CNAMEs, each record's strings joined. */
   txt(name: string): string[] {
+    return this.records(name, 'TXT').map((record) => (record.data as string[]).join(''));
+  }
+
+  /** Returns the records of `type` at `name` after in-zone CNAMEs, as the test DNS server does. */
+  records(name: string, type: ZoneRecord['type']): ZoneRecord[] {
     let current = normalize(name);
     for (let depth = 0; depth <= MAX_CNAME_CHAIN; depth += 1) {
       const found = this.byName.get(current) ?? [];
-      const texts = found.filter((record) => record.type === 'TXT');
+      const matching = found.filter((record) => record.type === type);
       const cname = found.find((record) => record.type === 'CNAME');
-      if (texts.length > 0 || !cname) {
-        return texts.map((record) => (record.data as string[]).join(''));
+      if (matching.length > 0 || !cname) {
+        return matching;
       }
       current = normalize(cname.data as string);
     }
@@ -64,8 +73,9 @@ export class ZoneIndex {
 
 /**
  * Computes the chain of `domain` as `checkDomain` without an SMTP host queries it: the SPF
- * tree, the DKIM selectors, DMARC with its organizational fallback, the platform's records
- * for the default method's verdict and the include of the suggested SPF record.
+ * tree, the DKIM selectors, DMARC with its organizational fallback, the related checks, the
+ * platform's records for the default method's verdict and the include of the suggested SPF
+ * record.
  * NOTE: this models the checks' queries by hand, so a check that adds dependent queries must
  * be added here too, or the bound comes out too low.
  */
@@ -86,6 +96,7 @@ export function chainOf(
     }),
   );
   const dmarc = dmarcChain(domain, zone, cost);
+  const related = relatedChain(domain, platform.relayIps, zone, cost);
   const other = Math.max(
     dmarcChain(domainOf(platform.fromAddress), zone, cost),
     // mailauth stops at the first matching term, so the whole tree is an upper bound.
@@ -93,7 +104,56 @@ export function chainOf(
     // Walked only when the tree lacks it, but its name is fixed, so the bound treats it as independent.
     spfChain(MANDRILL.spfInclude, zone, cost, [MANDRILL.spfInclude]),
   );
-  return { spf, dkim, dmarc, other, total: Math.max(spf, dkim, dmarc, other) };
+  return { spf, dkim, dmarc, related, other, total: Math.max(spf, dkim, dmarc, related, other) };
+}
+
+/**
+ * The related checks' chain. Sent at once: the MX query, the TXT queries of MTA-STS, TLS-RPT
+ * and BIMI, and the PTR query of each sending IP. Sent only because of an earlier answer: the
+ * CNAME, A and AAAA queries of each MX exchange (or of the domain itself, the implicit MX, when
+ * it has no MX records), and the forward query of each PTR name. The benchmark's MTA-STS
+ * fetcher makes no request, so no policy host is resolved.
+ */
+function relatedChain(
+  domain: string,
+  sendingIps: string[],
+  zone: ZoneIndex,
+  cost: QuestionCost,
+): number {
+  const addresses = (name: string): number =>
+    Math.max(cost({ name, type: 'A' }), cost({ name, type: 'AAAA' }));
+  const exchanges = zone
+    .records(domain, 'MX')
+    .map((record) => normalize((record.data as { exchange: string }).exchange));
+  const isNullMx = exchanges.some((exchange) => exchange === '');
+  const hosts = exchanges.filter((exchange) => exchange !== '' && parseIp(exchange) === undefined);
+  const below =
+    exchanges.length === 0
+      ? addresses(domain)
+      : isNullMx
+        ? 0
+        : Math.max(
+            0,
+            ...hosts.map((host) => Math.max(cost({ name: host, type: 'CNAME' }), addresses(host))),
+          );
+  const mx = cost({ name: domain, type: 'MX' }) + below;
+  const txt = Math.max(
+    ...[`_mta-sts.${domain}`, `_smtp._tls.${domain}`, `default._bimi.${domain}`].map((name) =>
+      cost({ name, type: 'TXT' }),
+    ),
+  );
+  const reverse = sendingIps.map((ip) => {
+    const address = parseIp(ip);
+    if (address === undefined) {
+      return 0;
+    }
+    const ptrName = reverseName(address);
+    const forwardType = address.kind() === 'ipv4' ? 'A' : 'AAAA';
+    const names = zone.records(ptrName, 'PTR').map((record) => normalize(record.data as string));
+    const forward = names.map((name) => cost({ name, type: forwardType }));
+    return cost({ name: ptrName, type: 'PTR' }) + Math.max(0, ...forward);
+  });
+  return Math.max(mx, txt, ...reverse);
 }
 
 /** The TXT query of `domain` plus the longest chain below any term its SPF record evaluates. */

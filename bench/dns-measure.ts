@@ -1,7 +1,7 @@
 /** Timed `checkDomain` runs against the delayed DNS server, with the counters of each run. */
 import { performance } from 'node:perf_hooks';
 import { checkDomain } from '../server/checks/index.js';
-import type { DomainCheck, PlatformIdentity } from '../server/checks/types.js';
+import type { CheckOptions, DomainCheck, PlatformIdentity } from '../server/checks/types.js';
 import { createResolver } from '../server/dns/resolver.js';
 import type { Resolver } from '../server/dns/types.js';
 import type { DelayedDnsServer } from './dns-host.js';
@@ -22,6 +22,20 @@ export interface CheckRun {
 }
 
 export type Evaluation = 'parallel' | 'sequential';
+
+/**
+ * Rejects each MTA-STS policy fetch of a benchmark check without an HTTPS request, so that no
+ * zone can send the benchmark to an address off the loopback interface. No benchmark zone
+ * publishes an `_mta-sts` record, so the checks never call it.
+ */
+async function fetchNoPolicy(domain: string): Promise<string | null> {
+  throw new Error(`The DNS benchmark fetches no MTA-STS policy (mta-sts.${domain})`);
+}
+
+/** Returns the options of every benchmark check: `resolver`, `platform` and the fetcher above. */
+export function benchOptions(resolver: Resolver, platform: PlatformIdentity): CheckOptions {
+  return { resolver, platform, related: { fetchMtaStsPolicy: fetchNoPolicy } };
+}
 
 /**
  * Wraps `inner` so that at most one question is in flight at a time, in the order they were
@@ -71,7 +85,7 @@ export async function timeCheck(
   const resolver = createResolver({ servers: [server.address] });
   const used = evaluation === 'sequential' ? oneAtATime(resolver) : resolver;
   const start = performance.now();
-  const check = await checkDomain(domain, { resolver: used, platform });
+  const check = await checkDomain(domain, benchOptions(used, platform));
   const ms = performance.now() - start;
   return { ms, proxy: await server.counters(), resolver: resolverCounters(resolver), check };
 }
@@ -106,7 +120,7 @@ export async function timeBulk(
       const domain = domains[next] ?? '';
       next += 1;
       const resolver = createResolver({ servers: [server.address] });
-      const check = await checkDomain(domain, { resolver, platform });
+      const check = await checkDomain(domain, benchOptions(resolver, platform));
       if (hasTempError(check)) {
         failedChecks += 1;
       }

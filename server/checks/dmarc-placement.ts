@@ -37,6 +37,16 @@ export async function findMisplacedRecords(
   return results.flat();
 }
 
+/**
+ * Starts the probes at the domain itself and at `dmarc.<domain>`, whose names depend on no
+ * DNS response, so that `findMisplacedRecords` later reads them from the resolver's cache.
+ */
+export function startMisplacedProbes(domain: string, resolver: Resolver): void {
+  for (const probe of [apexProbe(domain), underscoreProbe(domain)]) {
+    resolver(probe.name, 'TXT').catch(() => undefined);
+  }
+}
+
 async function runProbe(probe: Probe, resolver: Resolver, severity: Severity): Promise<Finding[]> {
   let texts: string[];
   try {

@@ -1,7 +1,7 @@
 import type { Resolver } from '../dns/types.js';
 import { normalizeDomain, organizationalDomain } from './alignment.js';
 import { errorCode, isVoidError, joinTxt } from './dns-errors.js';
-import { findMisplacedRecords } from './dmarc-placement.js';
+import { findMisplacedRecords, startMisplacedProbes } from './dmarc-placement.js';
 import { isDmarcRecord, isNearDmarcRecord, parseDmarcRecord } from './dmarc-record.js';
 import { checkExternalReports } from './dmarc-reports.js';
 import { finding } from './findings.js';
@@ -28,11 +28,18 @@ export async function checkDmarc(domain: string, resolver: Resolver): Promise<Dm
   const report = emptyReport(orgDomain);
 
   let recordDomain = name;
+  startMisplacedProbes(name, resolver);
   let found = await discover(name, resolver);
   if (found.records.length === 0 && !found.tempError && orgDomain !== name) {
-    report.findings.push(...found.findings, ...(await findMisplacedRecords(name, resolver, false)));
+    // The organizational domain's lookups do not wait for the probes of `name`.
+    startMisplacedProbes(orgDomain, resolver);
+    const [misplaced, orgFound] = await Promise.all([
+      findMisplacedRecords(name, resolver, false),
+      discover(orgDomain, resolver),
+    ]);
+    report.findings.push(...found.findings, ...misplaced);
     recordDomain = orgDomain;
-    found = await discover(orgDomain, resolver);
+    found = orgFound;
   }
   report.findings.push(...found.findings);
 

@@ -7,6 +7,7 @@ import { MANDRILL, providerForHost } from './providers.js';
 import { recordsToPublish, withoutPublishedRecords } from './publish.js';
 import { checkRelated } from './related/index.js';
 import { requirementsFor } from './requirements.js';
+import { evaluateSpf } from './spf-eval.js';
 import { checkSpf } from './spf.js';
 import type {
   CheckOptions,
@@ -51,22 +52,53 @@ async function hostAddresses(host: string | undefined, resolver: Resolver): Prom
   return answers.flatMap((a) => (a.status === 'fulfilled' ? (a.value as string[]) : []));
 }
 
+/** Lists the platform's relay IPs and the SMTP host's addresses, each once. */
+function sendingIpsOf(options: CheckOptions, hostIps: string[]): string[] {
+  return [...new Set([...options.platform.relayIps, ...hostIps])];
+}
+
 /**
- * Starts, beside the domain's own checks, the lookups the verdicts and the
- * records to publish make later: the platform's SPF and DMARC, and the
- * provider includes a fix may add. Their answers wait in the resolver's
- * cache, so the later stages cost no extra round trips. Failures are
- * reported by the stage that needs the answer.
+ * Starts, beside the domain's own checks, the lookups that the verdicts and the records to
+ * publish make later, with the same arguments. These are the platform's DMARC check, the SPF
+ * evaluation of its relay IPs and of the SMTP host's addresses, and the provider includes that
+ * a fix may add. The results wait in the resolver's cache, so the later stages cost no extra
+ * round trips. The stage that needs a failed lookup reports it.
  */
-async function warmLaterQueries(options: CheckOptions, resolver: Resolver): Promise<void> {
-  const platformDomain = options.platform.fromAddress.split('@')[1] ?? '';
-  const provider = options.smtpHost ? providerForHost(options.smtpHost) : undefined;
+async function warmLaterQueries(
+  domain: string,
+  options: CheckOptions,
+  hostIps: Promise<string[]>,
+  resolver: Resolver,
+): Promise<void> {
+  const { platform } = options;
+  const platformDomain = platform.fromAddress.split('@')[1] ?? '';
+  const host = options.smtpHost?.trim().toLowerCase();
+  const provider = host ? providerForHost(host) : undefined;
   const includes = [MANDRILL.spfInclude, ...(provider ? [provider.spfInclude] : [])];
   await Promise.allSettled([
-    checkSpf(options.platform.envelopeDomain, resolver),
+    // The lint fetches the relay's SPF tree one level per round trip. mailauth's evaluation
+    // goes term by term, so most of its queries hit the cache.
+    checkSpf(platform.envelopeDomain, resolver),
+    ...platform.relayIps.map((ip) =>
+      evaluateSpf({ ip, sender: platform.envelopeFrom, helo: platform.envelopeDomain, resolver }),
+    ),
     checkDmarc(platformDomain, resolver),
     ...includes.map((include) => checkSpf(include, resolver)),
+    // The SMTP verdict evaluates the host's addresses only for a host of no known provider.
+    host && !provider ? warmHostEvaluation(domain, host, hostIps, resolver) : undefined,
   ]);
+}
+
+async function warmHostEvaluation(
+  domain: string,
+  host: string,
+  hostIps: Promise<string[]>,
+  resolver: Resolver,
+): Promise<void> {
+  const sender = `postmaster@${domain}`;
+  await Promise.allSettled(
+    (await hostIps).map((ip) => evaluateSpf({ ip, sender, helo: host, resolver })),
+  );
 }
 
 /**
@@ -79,9 +111,13 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
   const name = normalizeDomain(domain);
   const { resolver } = options;
   const probes = selectorProbes(name, options.platform, options.extraSelectors);
+  const dmarcCheck = checkDmarc(name, resolver);
+  const hostIpsLookup = hostAddresses(options.smtpHost, resolver);
+  // Every check whose first questions are known from the domain, the platform and the SMTP
+  // host starts now, so that each waits only for the answers its next questions depend on.
   // The platform's selector is probed for the default verdict, but it is not one of the
   // customer's keys, so it stays out of the domain's DKIM report.
-  const [spf, dkim, platformDkim, dmarc, hostIps] = await Promise.all([
+  const [spf, dkim, platformDkim, dmarc, , related] = await Promise.all([
     checkSpf(name, resolver),
     checkDkim(
       probes.filter((probe) => probe.domain === name),
@@ -91,12 +127,22 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
       probes.filter((probe) => probe.domain !== name),
       resolver,
     ),
-    checkDmarc(name, resolver),
-    hostAddresses(options.smtpHost, resolver),
-    warmLaterQueries(options, resolver),
+    dmarcCheck,
+    hostIpsLookup,
+    checkRelated({
+      domain: name,
+      sendingIps: hostIpsLookup.then((hostIps) => sendingIpsOf(options, hostIps)),
+      resolver,
+      options: options.related,
+      // A failed DMARC check rejects this Promise.all through dmarcCheck itself.
+      dmarcPolicy: dmarcCheck.then(
+        ({ policy, pct }) => ({ policy, pct }),
+        () => undefined,
+      ),
+    }),
+    warmLaterQueries(name, options, hostIpsLookup, resolver),
   ]);
-  const sendingIps = [...new Set([...options.platform.relayIps, ...hostIps])];
-  const [defaultMethod, smtp, related] = await Promise.all([
+  const [defaultMethod, smtp] = await Promise.all([
     defaultVerdict(
       name,
       { selectors: [...platformDkim.selectors, ...dkim.selectors], findings: [] },
@@ -104,13 +150,6 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
       options,
     ),
     smtpVerdict(name, spf, dkim, dmarc, options),
-    checkRelated({
-      domain: name,
-      sendingIps,
-      resolver,
-      options: options.related,
-      dmarcPolicy: { policy: dmarc.policy, pct: dmarc.pct },
-    }),
   ]);
   const methods: Record<SendingMethod, MethodVerdict> = {
     default: defaultMethod,

@@ -5,6 +5,7 @@ import { mergeSpfRecords } from './spf-record.js';
 import { findType99Record } from './spf-publish.js';
 import { MAX_LOOKUPS, MAX_VOID_LOOKUPS } from './spf-limits.js';
 import type { CrossingTerm } from './spf-limits.js';
+import { prefetchSpfTree } from './spf-prefetch.js';
 import { fetchSpf, walkSpfNode } from './spf-tree.js';
 import type { WalkState } from './spf-tree.js';
 import type { Finding, SpfNode, SpfReport } from './types.js';
@@ -26,6 +27,7 @@ export async function checkSpf(domain: string, resolver: Resolver): Promise<SpfR
     temperror: false,
     targets: new Set(),
   };
+  prefetchSpfTree(domain, resolver);
   const [fetched, type99] = await Promise.all([
     fetchSpf(resolver, domain),
     findType99Record(resolver, domain),

@@ -20,7 +20,7 @@ export interface ResolverOptions {
   timeoutMs?: number;
   /** Attempts per server before the query fails with `ETIMEOUT`. */
   tries?: number;
-  /** Queries in flight at once; more wait for a free slot. Default 16. */
+  /** Queries in flight at once; more wait for a free slot. Default 64. */
   concurrency?: number;
   /**
    * Milliseconds from the resolver's creation after which every pending and every new query
@@ -33,9 +33,11 @@ export interface ResolverOptions {
 // packet.
 const DEFAULT_TIMEOUT_MS = 3000;
 const DEFAULT_TRIES = 2;
-// A domain check sends a few dozen queries (an estimate), many of them at once for SPF
-// includes and DKIM selectors. 16 keeps a wide SPF tree fast without flooding one server.
-const DEFAULT_CONCURRENCY = 16;
+// On the zones of `npm run bench:dns`, one domain check sends 34 to 72 queries and has at most
+// 33 in flight at once. A cap of 64 lets every query that is ready go out at once, where 16
+// made the first round of each check take two round trips. The cap still bounds what one
+// check, such as one with a runaway SPF tree, sends to a server.
+const DEFAULT_CONCURRENCY = 64;
 // A check answers an HTTP request, so it must end within a few seconds even when a server
 // drops every packet.
 const DEFAULT_DEADLINE_MS = 10_000;

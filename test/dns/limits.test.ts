@@ -45,12 +45,14 @@ describe('resolver concurrency', () => {
     }
   });
 
-  it('defaults to 16 in flight', async () => {
-    const server = await startDnsServer(ZONE);
+  it('defaults to 64 in flight', async () => {
+    const names = Array.from({ length: 80 }, (_, i) => `m${i}.example.com`);
+    const server = await startDnsServer(names.map((name) => ({ name, type: 'TXT', data: [name] })));
     try {
       const resolver = createResolver({ servers: [server.address] });
-      await Promise.all(NAMES.map((name) => resolver(name, 'TXT')));
-      assert.equal(resolver.maxInFlight, 16);
+      await Promise.all(names.map((name) => resolver(name, 'TXT')));
+      assert.equal(resolver.maxInFlight, 64);
+      assert.equal(resolver.queries, 80);
     } finally {
       await server.close();
     }

@@ -11,14 +11,19 @@ const VERSION = 'v=BIMI1';
  * Checks the BIMI record at `default._bimi.<domain>`: one record starting with `v=BIMI1`, an
  * https `l=` logo URL and an optional https `a=` certificate URL, and DMARC at enforcement,
  * without which receivers never show the logo. Never fetches the logo or the certificate.
- * `dmarcPolicy` undefined skips the DMARC requirement; null means the domain has no DMARC.
+ * `policyInput` is the domain's DMARC policy: undefined skips the DMARC requirement, and null
+ * means the domain has no DMARC. It is awaited only after the lookup, so a DMARC check still
+ * in progress does not delay the query.
  */
 export async function checkBimi(
   resolver: Resolver,
   domain: string,
-  dmarcPolicy: DmarcPolicyInput | null | undefined,
+  policyInput:
+    DmarcPolicyInput | null | undefined | PromiseLike<DmarcPolicyInput | null | undefined>,
 ): Promise<PartResult<BimiReport>> {
   const name = `default._bimi.${domain}`;
+  const answer = await lookupTxt(resolver, name);
+  const dmarcPolicy = await policyInput;
   const dmarcEnforced = dmarcPolicy === undefined ? null : isEnforced(dmarcPolicy);
   const empty: BimiReport = {
     status: 'none',
@@ -28,7 +33,6 @@ export async function checkBimi(
     authority: null,
     dmarcEnforced,
   };
-  const answer = await lookupTxt(resolver, name);
   if (answer.status === 'temperror') {
     return {
       result: { ...empty, status: 'temperror' },

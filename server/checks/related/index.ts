@@ -36,14 +36,20 @@ export async function checkRelated(input: RelatedInput): Promise<RelatedReport> 
   const fetchPolicy: MtaStsPolicyFetcher =
     input.options?.fetchMtaStsPolicy ?? ((name) => fetchMtaStsPolicyOverHttps(name, { resolver }));
 
-  const [mx, ips, tlsRpt, bimi] = await Promise.all([
-    checkMx(resolver, domain),
-    checkSendingIps(resolver, input.sendingIps, zones),
+  // Every part starts at once. MTA-STS coverage is judged against the MX hosts, so only that
+  // step waits for the MX check.
+  const mxPart = checkMx(resolver, domain);
+  const mxReport = mxPart.then((part) => part.result);
+  // checkMtaSts awaits the MX report only when a policy exists. This handler keeps a failed MX
+  // check from becoming an unhandled rejection, and the Promise.all below reports the failure.
+  mxReport.catch(() => undefined);
+  const [mx, ips, mtaSts, tlsRpt, bimi] = await Promise.all([
+    mxPart,
+    Promise.resolve(input.sendingIps).then((ips) => checkSendingIps(resolver, ips, zones)),
+    checkMtaSts(resolver, domain, mxReport, fetchPolicy),
     checkTlsRpt(resolver, domain),
     checkBimi(resolver, domain, input.dmarcPolicy),
   ]);
-  // MTA-STS coverage is judged against the MX hosts, so it waits for the MX check.
-  const mtaSts = await checkMtaSts(resolver, domain, mx.result, fetchPolicy);
 
   return {
     mx: mx.result,

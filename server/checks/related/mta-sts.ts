@@ -12,12 +12,13 @@ const SHORT_MAX_AGE_SECONDS = 86_400;
 
 /**
  * Checks MTA-STS (RFC 8461): the `_mta-sts.<domain>` TXT record, the policy that `fetchPolicy`
- * returns, and whether the policy's `mx` patterns cover every host in `mx.deliveryHosts`.
+ * returns, and whether the policy's `mx` patterns cover every host in `mx.deliveryHosts`. `mx`
+ * is awaited only for that coverage, so the lookup and the fetch do not wait for the MX check.
  */
 export async function checkMtaSts(
   resolver: Resolver,
   domain: string,
-  mx: MxReport,
+  mx: MxReport | PromiseLike<MxReport>,
   fetchPolicy: MtaStsPolicyFetcher,
 ): Promise<PartResult<MtaStsReport>> {
   const name = `_mta-sts.${domain}`;
@@ -63,7 +64,7 @@ export async function checkMtaSts(
 async function checkPolicy(
   domain: string,
   report: MtaStsReport,
-  mx: MxReport,
+  mx: MxReport | PromiseLike<MxReport>,
   fetchPolicy: MtaStsPolicyFetcher,
 ): Promise<PartResult<MtaStsReport>> {
   const url = `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
@@ -106,10 +107,11 @@ async function checkPolicy(
       ),
     );
   }
+  const { deliveryHosts } = await mx;
   const coverage =
     policy.mode === 'none'
       ? []
-      : mx.deliveryHosts.map((host) => ({ host, pattern: matchMxPattern(host, policy.mx) }));
+      : deliveryHosts.map((host) => ({ host, pattern: matchMxPattern(host, policy.mx) }));
   findings.push(...coverageFindings(domain, policy.mode, policy.mx, coverage));
   return { result: { ...report, status: 'valid', policy, coverage }, findings };
 }

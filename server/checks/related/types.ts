@@ -23,12 +23,19 @@ export interface DmarcPolicyInput {
 
 export interface RelatedInput {
   domain: string;
-  /** The IPs that send the domain's mail, for reverse DNS and blocklist checks. */
-  sendingIps: string[];
+  /**
+   * The IPs that send the domain's mail, for reverse DNS and blocklist checks. A promise lets
+   * the domain's own checks start before the IPs are known.
+   */
+  sendingIps: string[] | PromiseLike<string[]>;
   resolver: Resolver;
   options?: RelatedOptions;
-  /** The DMARC policy for the BIMI requirement, which is not checked when this is absent. */
-  dmarcPolicy?: DmarcPolicyInput | null;
+  /**
+   * The DMARC policy for the BIMI requirement, which is not checked when this is absent. A
+   * promise lets the BIMI lookup start before the DMARC check ends. It should not reject,
+   * because `checkRelated` does not await it when it rejects an invalid blocklist zone first.
+   */
+  dmarcPolicy?: DmarcPolicyInput | null | PromiseLike<DmarcPolicyInput | null | undefined>;
 }
 
 /** One MX record and what its exchange resolves to. */
