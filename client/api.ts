@@ -163,6 +163,13 @@ export function fetchSenderDomains(
   return getJson(`/api/accounts/${accountId}/mandrill/sender-domains`, signal);
 }
 
+export function fetchMandrillStatus(
+  accountId: number,
+  signal?: AbortSignal,
+): Promise<{ state: string; message: string }> {
+  return getJson(`/api/accounts/${accountId}/mandrill/status`, signal);
+}
+
 export function fetchRejects(
   accountId: number,
   email: string,

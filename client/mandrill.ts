@@ -1,12 +1,20 @@
 import {
   errorMessage,
   fetchAccounts,
+  fetchMandrillStatus,
   fetchRejects,
   fetchSenderDomains,
   isAbortError,
 } from './api.js';
-import { badge, el, showStatus } from './dom.js';
+import { badge, el, showStatus, type Tone } from './dom.js';
 import type { AccountSummary, AuthComparison, RejectsResponse, SenderDomainView } from './types.js';
+
+const SYNC_TONES: Record<string, Tone> = {
+  ok: 'ok',
+  never_synced: 'neutral',
+  failing: 'warn',
+  key_rejected: 'bad',
+};
 
 export interface MandrillElements {
   account: HTMLSelectElement;
@@ -40,9 +48,20 @@ export function setUpMandrill(elements: MandrillElements): MandrillPanel {
     showStatus(elements.rejects, 'Loading…', 'loading');
     await Promise.all([
       load(elements.domains, controller.signal, async () => {
-        const view = await fetchSenderDomains(id, controller.signal);
+        const [status, view] = await Promise.all([
+          fetchMandrillStatus(id, controller.signal),
+          fetchSenderDomains(id, controller.signal),
+        ]);
         controller.signal.throwIfAborted();
         elements.domains.replaceChildren(
+          el('p', { className: 'note', attrs: { 'data-sync-state': status.state } }, [
+            badge(
+              `Polling: ${status.state.replace(/_/g, ' ')}`,
+              SYNC_TONES[status.state] ?? 'neutral',
+            ),
+            ' ',
+            status.message,
+          ]),
           ...view.notes.map((text) => el('p', { className: 'note', text })),
           domainsTable(view.domains),
         );

@@ -77,6 +77,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/accounts/:id/suppressions', access: 'account-read' },
   { route: 'GET /api/accounts/:id/mandrill/sender-domains', access: 'account-read' },
   { route: 'GET /api/accounts/:id/mandrill/rejects', access: 'account-read' },
+  { route: 'GET /api/accounts/:id/mandrill/status', access: 'account-read' },
   {
     route: 'POST /api/accounts/:id/suppressions',
     access: 'account-manage',

@@ -6,6 +6,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { platformZone, rsaPublicKeyBase64 } from '../support/zones.js';
 
 const API_KEY = 'md-views-account-key-1';
+// A second Mandrill account's key: each account of the desk needs its own.
+const SECOND_KEY = 'md-views-account-key-2';
 const DOMAIN = 'lakeside-stays.example';
 const KEY = rsaPublicKeyBase64(2048);
 
@@ -25,7 +27,7 @@ describe("Mandrill's own view of an account", () => {
       { name: 'dkim1.mandrillapp.com', type: 'TXT', data: [`v=DKIM1; k=rsa; p=${KEY}`] },
       ...platformZone(),
     ]);
-    mandrill = await startMandrillStandIn({ apiKeys: [API_KEY] });
+    mandrill = await startMandrillStandIn({ apiKeys: [API_KEY, SECOND_KEY] });
     mandrill.addSenderDomain({
       domain: DOMAIN,
       last_tested_at: '2026-11-01 08:00:00',
@@ -150,6 +152,32 @@ describe("Mandrill's own view of an account", () => {
     );
     assert.equal(response.status, 409);
     assert.equal(response.body.error.code, 'not_mandrill');
+  });
+
+  it('shows the poller stopped on a rejected key, and resumed by a new key', async () => {
+    const created = await server.request('POST', '/api/accounts', {
+      name: 'Rejected key',
+      sendingAddress: `office@${DOMAIN}`,
+      method: 'mandrill',
+      settings: { apiKey: 'md-revoked-key' },
+    });
+    const id = created.body.account.id;
+    assert.equal(
+      (await server.request('GET', `/api/accounts/${id}/mandrill/status`)).body.state,
+      'never_synced',
+    );
+    await server.runJobsOnce();
+    const status = (await server.request('GET', `/api/accounts/${id}/mandrill/status`)).body;
+    assert.equal(status.state, 'key_rejected');
+    assert.match(status.message, /Invalid_Key.*enter a valid key/);
+    assert.doesNotMatch(JSON.stringify(status), /md-revoked-key/);
+    const patched = await server.request('PATCH', `/api/accounts/${id}`, {
+      settings: { apiKey: SECOND_KEY },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    await server.runJobsOnce();
+    const resumed = (await server.request('GET', `/api/accounts/${id}/mandrill/status`)).body;
+    assert.equal(resumed.state, 'ok', JSON.stringify(resumed));
   });
 
   it('names an invalid key without showing it', async () => {
