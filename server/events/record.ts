@@ -73,3 +73,86 @@ export function recordEvent(store: Store, input: EventInput, now: number): Recor
     return { event, stateChanged: moves };
   });
 }
+
+const COUNTERS = ['addOpens', 'addClicks', 'addComplaints', 'addUnsubscribes'] as const;
+
+/** Adds an event's changes to a send's pending patch: counters add up, other fields replace. */
+function mergePatch(into: SendPatch, patch: Omit<SendPatch, 'updatedAt'>): void {
+  const { addOpens, addClicks, addComplaints, addUnsubscribes, ...fields } = patch;
+  const added = { addOpens, addClicks, addComplaints, addUnsubscribes };
+  for (const key of COUNTERS) {
+    if (added[key] !== undefined) into[key] = (into[key] ?? 0) + added[key];
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) Object.assign(into, { [key]: value });
+  }
+}
+
+/**
+ * Records a batch of events as `recordEvent` records each of them in turn, with the same
+ * results, but reads each send once and writes it once: the state moves are applied to a
+ * copy in memory and the send is updated at the end (or before a suppression, which reads
+ * it). Must run inside one transaction. Returns how many events were new.
+ */
+export function recordEvents(store: Store, inputs: EventInput[], now: number): number {
+  return store.transaction(() => {
+    const sends = new Map<number, { state: SendState; patch: SendPatch | null }>();
+    const flush = (sendId: number): void => {
+      const pending = sends.get(sendId);
+      if (pending?.patch) store.sends.update(sendId, pending.patch);
+      if (pending) pending.patch = null;
+    };
+    let recorded = 0;
+    for (const input of inputs) {
+      let cached = input.sendId === null ? undefined : sends.get(input.sendId);
+      if (input.sendId !== null && !cached) {
+        const send = store.sends.get(input.sendId);
+        cached = send ? { state: send.state, patch: null } : undefined;
+        if (cached) sends.set(input.sendId, cached);
+      }
+      const before = cached?.state ?? null;
+      const moves = Boolean(cached && input.state && canMove(cached.state, input.state));
+      const after = moves ? (input.state as SendState) : before;
+      const event = store.events.append({
+        sendId: input.sendId,
+        accountId: input.accountId,
+        providerId: input.providerId ?? null,
+        type: input.type,
+        source: input.source,
+        occurredAt: input.occurredAt,
+        recordedAt: now,
+        stateBefore: before,
+        stateAfter: after,
+        data: input.data ?? null,
+        dedupKey: input.dedupKey,
+      });
+      if (!event) continue;
+      recorded += 1;
+      if (!cached || input.sendId === null) continue;
+      const patch: SendPatch = cached.patch ?? { updatedAt: now };
+      if (moves) {
+        mergePatch(patch, { ...input.patch, state: after as SendState });
+        cached.state = after as SendState;
+      } else if (input.patch) {
+        mergePatch(
+          patch,
+          input.state
+            ? {
+                addOpens: input.patch.addOpens,
+                addClicks: input.patch.addClicks,
+                addComplaints: input.patch.addComplaints,
+                addUnsubscribes: input.patch.addUnsubscribes,
+              }
+            : input.patch,
+        );
+      }
+      cached.patch = patch;
+      if (SUPPRESSING_EVENTS.has(input.type) && (moves || !input.state)) {
+        flush(input.sendId);
+        suppressAfterEvent(store, input.type, input.sendId, now);
+      }
+    }
+    for (const sendId of sends.keys()) flush(sendId);
+    return recorded;
+  });
+}

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccountRecord, Store } from '../../db/types.js';
 import { AppError } from '../errors.js';
-import { recordEvent, type EventInput } from '../events/record.js';
+import { recordEvents, type EventInput } from '../events/record.js';
 import type { ReplyClassifier } from '../sending/service.js';
 import { sendFor } from './ingest.js';
 import type { MandrillMessageInfo } from './types.js';
@@ -180,6 +180,7 @@ export function ingestWebhookEvents(
   const counts = { received: events.length, recorded: 0, ignored: 0 };
   // A message's later events in the batch reuse the send its first event found or created.
   const sendIds = new Map<string, number>();
+  const inputs: EventInput[] = [];
   for (const event of events) {
     const id = event.msg?._id ?? event._id;
     const email = event.msg?.email;
@@ -194,7 +195,8 @@ export function ingestWebhookEvents(
       sendIds.set(id, sendId);
     }
     mapped.sendId = sendId;
-    if (recordEvent(store, mapped, options.now).event) counts.recorded += 1;
+    inputs.push(mapped);
   }
+  counts.recorded = recordEvents(store, inputs, options.now);
   return counts;
 }
