@@ -219,6 +219,50 @@ describe('bounce ingestion', () => {
     }
   });
 
+  it('takes a bounce with 1,000 recipients and matches each', async () => {
+    const recipients = Array.from({ length: 1000 }, (_, i) => `guest${i}@crowd.example`);
+    const sent = await send(smtpAccount, recipients.slice(0, 50));
+    const blocks = recipients.map(
+      (r) =>
+        `Final-Recipient: rfc822; ${r}\r\nAction: failed\r\nStatus: 5.1.1\r\n` +
+        `Diagnostic-Code: smtp; 550 5.1.1 <${r}>: user unknown\r\n`,
+    );
+    const raw = [
+      'From: MAILER-DAEMON@mx.crowd.example',
+      'To: desk@lakeside.example',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'Delivery failed for 1000 recipients.',
+      '--b1',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.crowd.example',
+      '',
+      blocks.join('\r\n'),
+      '--b1',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: <${sent.messageId}>`,
+      '',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    const response = await post(raw);
+    assert.equal(response.status, 201, JSON.stringify(response.body).slice(0, 300));
+    assert.equal(response.body.bounce.recipients.length, 1000);
+    // The 50 sent recipients match by the quoted Message-ID; the other 950 match nothing.
+    assert.equal(response.body.bounce.matched, 50);
+    assert.equal(response.body.events, 50);
+    assert.ok(
+      response.body.bounce.recipients.every((r: { reason: string }) => r.reason === 'userunknown'),
+    );
+  });
+
   it('refuses an empty, a JSON and an oversized body with the one error shape', async () => {
     const empty = await server.request('POST', '/api/bounces', '', RAW);
     assert.equal(empty.status, 400);
