@@ -15,6 +15,11 @@ import type { DkimSignature, MessageAnalysis } from './types.js';
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
 /** The largest header section accepted, in bytes; real header sections stay far below it. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
+/**
+ * The most DKIM-Signature fields verified. Each one with its own body canonicalization or l=
+ * value costs one more pass over the body, so a message with thousands would tie up the CPU.
+ */
+export const MAX_DKIM_SIGNATURES = 20;
 
 export interface AnalyzeOptions {
   resolver: Resolver;
@@ -47,7 +52,7 @@ function headerEnd(raw: Buffer, limit: number): number {
   return Math.min(crlf, lf);
 }
 
-function checkSize(raw: Buffer): void {
+function checkLimits(raw: Buffer): void {
   if (raw.length === 0) {
     throw invalidMessage(
       'The message is empty: paste or upload the whole message, headers included',
@@ -61,10 +66,19 @@ function checkSize(raw: Buffer): void {
       { limit: MAX_MESSAGE_BYTES },
     );
   }
-  if (raw.length > MAX_HEADER_BYTES && headerEnd(raw, MAX_HEADER_BYTES) < 0) {
+  const end = headerEnd(raw, MAX_HEADER_BYTES);
+  if (raw.length > MAX_HEADER_BYTES && end < 0) {
     throw invalidMessage(
       `The message has no blank line ending its header section within the first ${MAX_HEADER_BYTES} bytes: this is not an RFC 5322 message, or its headers are damaged`,
       { limit: MAX_HEADER_BYTES },
+    );
+  }
+  const headerSection = raw.subarray(0, end < 0 ? raw.length : end).toString('latin1');
+  const signatures = headerSection.match(/(?:^|\n)dkim-signature[ \t]*:/gi)?.length ?? 0;
+  if (signatures > MAX_DKIM_SIGNATURES) {
+    throw invalidMessage(
+      `The message has ${signatures} DKIM-Signature fields; at most ${MAX_DKIM_SIGNATURES} are verified. Remove the extra signatures, or check that this is the message as received`,
+      { limit: MAX_DKIM_SIGNATURES, signatures },
     );
   }
 }
@@ -177,7 +191,7 @@ export async function analyzeMessage(
   raw: Buffer,
   options: AnalyzeOptions,
 ): Promise<MessageAnalysis> {
-  checkSize(raw);
+  checkLimits(raw);
   const givenIp = validIp(options.ip);
   const now = options.now ?? (() => new Date());
   const analyzedAt = now();

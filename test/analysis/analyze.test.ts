@@ -353,6 +353,15 @@ describe('message analysis input', () => {
     }
   });
 
+  it('unterminated multipart still analyzed', async () => {
+    const raw = Buffer.from(
+      'From: office@harbor-rentals.example\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nno closing boundary',
+    );
+    const analysis = await analyze(raw);
+    assert.equal(analysis.from.domain, 'harbor-rentals.example');
+    assert.deepEqual(codes(analysis), ['dmarc.reject_unaligned', 'dkim.none']);
+  });
+
   it('text without header fields', async () => {
     const error = await rejection(
       Buffer.from('Hello, my guest never got the email.\r\nThanks\r\n'),
@@ -371,6 +380,17 @@ describe('message analysis input', () => {
     const error = await rejection(Buffer.alloc(25 * 1024 * 1024 + 1, 0x61));
     assert.equal(error.status, 413);
     assert.equal(error.code, 'message_too_large');
+  });
+
+  it('too many DKIM signatures', async () => {
+    const signed = await composeMessage({ from: MANAGER });
+    const fields = Array.from(
+      { length: 21 },
+      (_, i) => `DKIM-Signature: v=1; a=rsa-sha256; d=d${i}.example; s=s; l=${i}; bh=AA; b=BB`,
+    );
+    const error = await rejection(prependHeaders(signed, fields));
+    assert.equal(error.status, 400);
+    assert.match(error.message, /21 DKIM-Signature fields; at most 20/);
   });
 
   it('invalid client IP', async () => {

@@ -49,3 +49,12 @@ export function analysisZone(replace: Record<string, ZoneRecord | null> = {}): Z
   const added = Object.values(replace).filter((record): record is ZoneRecord => record !== null);
   return [...kept, ...added];
 }
+
+/** The server settings that make its platform identity ANALYSIS_PLATFORM. */
+export const ANALYSIS_PLATFORM_ENV: Record<string, string> = {
+  DELIVERABILITY_PLATFORM_FROM: ANALYSIS_PLATFORM.fromAddress,
+  DELIVERABILITY_PLATFORM_ENVELOPE_DOMAIN: ANALYSIS_PLATFORM.envelopeDomain,
+  DELIVERABILITY_PLATFORM_RELAY_IPS: ANALYSIS_PLATFORM.relayIps.join(','),
+  DELIVERABILITY_PLATFORM_DKIM_DOMAIN: ANALYSIS_PLATFORM.dkimDomain,
+  DELIVERABILITY_PLATFORM_DKIM_SELECTOR: ANALYSIS_PLATFORM.dkimSelector,
+};
