@@ -45,7 +45,7 @@ function dmarcFix(findings: Findings, platform: PlatformIdentity, fromDomain: st
     (signature) => signature.aligned && signature.result !== 'pass',
   );
   if (brokenAligned && findings.method.method !== 'default') {
-    return `The message carries a DKIM signature of ${brokenAligned.domain}, which would align, but it does not verify (${brokenAligned.reason ?? brokenAligned.result}); fixing that fixes DMARC.`;
+    return `Fixing the DKIM signature of ${brokenAligned.domain}, which would align, fixes DMARC: see its cause below.`;
   }
   switch (findings.method.method) {
     case 'default':
