@@ -228,7 +228,7 @@ function messageCauses(findings: Findings): Cause[] {
     return [
       {
         code: 'message.multiple_from',
-        message: `The message has ${addresses.length} From addresses (${addresses.join(', ')}); DMARC applies to one, so receivers such as Gmail reject it.`,
+        message: `The message has ${addresses.length} From addresses (${addresses.join(', ')}); DMARC applies to a single author domain, so receivers that enforce it may reject the message (RFC 7489 6.6.1).`,
       },
     ];
   }

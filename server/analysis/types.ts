@@ -28,7 +28,7 @@ export interface Hop {
 export interface DkimSignature {
   domain: string;
   selector: string;
-  /** RFC 8601 result as mailauth 4.13 reports it: `neutral` for a body hash mismatch, as Gmail. */
+  /** The RFC 8601 result as mailauth 4.13 reports it, such as `neutral` for a body hash mismatch. */
   result: 'pass' | 'fail' | 'neutral' | 'policy' | 'temperror' | 'permerror';
   /** True when `domain` aligns with the From domain under the DMARC record's adkim mode. */
   aligned: boolean;
