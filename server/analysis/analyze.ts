@@ -13,7 +13,7 @@ import type { DkimSignature, MessageAnalysis } from './types.js';
 
 /** The largest message accepted, in bytes (25 MiB). */
 export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
-/** The largest header section accepted, in bytes; real header sections stay far below it. */
+/** The largest header section accepted, in bytes. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
 /**
  * The most DKIM-Signature fields verified. Each one with its own body canonicalization or l=
@@ -175,10 +175,10 @@ function validIp(ip: string | undefined): string | undefined {
 }
 
 /**
- * Analyzes one raw message as a receiver would: verifies every DKIM signature and the ARC chain
- * with mailauth, evaluates SPF for the client IP with `evaluateSpf` (the same evaluation as the
- * `spf` command), applies the From domain's DMARC policy, lists the Received hops, detects the
- * sending method that sent it and explains the result. Every DNS query goes through `resolver`.
+ * Analyzes one raw message as a receiver would. It verifies every DKIM signature and the ARC
+ * chain with mailauth, and evaluates SPF for the client IP with `evaluateSpf`, the evaluation of
+ * the `spf` command. It applies the From domain's DMARC policy, lists the Received hops, detects
+ * the sending method and explains the result. Every DNS query goes through `resolver`.
  *
  * mailauth's `authenticate()` would evaluate SPF itself without the RFC 7208 rules that
  * `evaluateSpf` adds, so this calls its parts (dkimVerify, arc, dmarc) in the same order.
@@ -223,9 +223,12 @@ export async function analyzeMessage(
   let ipSource: MessageAnalysis['envelope']['ipSource'] = 'none';
   if (givenIp) ipSource = 'given';
   else if (hop) ipSource = 'received';
+  const nullReturnPath = headers.some(
+    (h) => h.key === 'return-path' && fieldValue(h).replace(/\s+/g, '') === '<>',
+  );
   const { sender, senderSource } = envelopeSender(
     options.sender,
-    verified.envelopeFrom,
+    nullReturnPath ? null : verified.envelopeFrom,
     fromAddress,
   );
 
@@ -306,12 +309,17 @@ export async function analyzeMessage(
   };
 }
 
+/**
+ * Chooses the envelope sender: the given one, else Return-Path, else From. `returnPath` is null
+ * for `Return-Path: <>` (a bounce), whose sender stays null so that SPF checks the HELO name.
+ */
 function envelopeSender(
   given: string | undefined,
-  returnPath: string | false,
+  returnPath: string | false | null,
   fromAddress: string | null,
 ): { sender: string | null; senderSource: MessageAnalysis['envelope']['senderSource'] } {
   if (given) return { sender: given, senderSource: 'given' };
+  if (returnPath === null) return { sender: null, senderSource: 'return-path' };
   if (returnPath) return { sender: returnPath, senderSource: 'return-path' };
   if (fromAddress) return { sender: fromAddress, senderSource: 'from' };
   return { sender: null, senderSource: 'none' };

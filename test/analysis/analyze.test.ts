@@ -235,6 +235,32 @@ describe('message analysis', () => {
     assert.equal(microsoft.spf.result, 'pass');
   });
 
+  it('null Return-Path checks the HELO name', async () => {
+    const bounce = Buffer.from(
+      [
+        `Received: from mail.harbor-rentals.example (mail.harbor-rentals.example [${MANAGER_IP}]) by mx1.guests.example with ESMTPS; Fri, 4 Dec 2026 10:00:07 +0000`,
+        'Return-Path: <>',
+        'From: Mail Delivery System <mailer-daemon@harbor-rentals.example>',
+        'Subject: Undelivered Mail Returned to Sender',
+        '',
+        'The message could not be delivered.',
+        '',
+      ].join('\r\n'),
+    );
+    const zone = analysisZone({
+      'mail.harbor-rentals.example': {
+        name: 'mail.harbor-rentals.example',
+        type: 'TXT',
+        data: [`v=spf1 ip4:${MANAGER_IP} -all`],
+      },
+    });
+    const analysis = await analyze(bounce, {}, zone);
+    assert.equal(analysis.envelope.sender, null);
+    assert.equal(analysis.envelope.senderSource, 'return-path');
+    assert.equal(analysis.spf.domain, 'mail.harbor-rentals.example');
+    assert.equal(analysis.spf.result, 'pass');
+  });
+
   it('no Received field: SPF not evaluated', async () => {
     const signed = await composeMessage({ from: MANAGER, key: ANALYSIS_KEYS.harbor });
     const analysis = await analyze(signed);
