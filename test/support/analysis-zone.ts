@@ -45,9 +45,9 @@ export function analysisZone(replace: Record<string, ZoneRecord | null> = {}): Z
     ANALYSIS_KEYS.mandrill.record,
     ANALYSIS_KEYS.list.record,
   ];
-  const kept = records.filter((record) => !(record.name in replace));
+  const remaining = records.filter((record) => !(record.name in replace));
   const added = Object.values(replace).filter((record): record is ZoneRecord => record !== null);
-  return [...kept, ...added];
+  return [...remaining, ...added];
 }
 
 /** The server settings that make its platform identity ANALYSIS_PLATFORM. */
