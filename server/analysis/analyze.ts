@@ -97,6 +97,8 @@ function isHeaderField(header: HeaderLine): boolean {
   return header.line.includes(':');
 }
 
+// NOTE: a pct below 100 (RFC 7489 6.6.4) lets receivers apply the policy to a sample only; the
+// disposition assumes it applies.
 function dispositionOf(result: DmarcResult, policy: MessageAnalysis['dmarc']['policy']) {
   if (result !== 'fail' || !policy) return 'none';
   return policy;
