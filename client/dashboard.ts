@@ -1,4 +1,5 @@
 import { errorMessage, fetchRecentSends, fetchSeries, fetchSummary, isAbortError } from './api.js';
+import { type AnalyzeForm, setUpAnalyze } from './analyze.js';
 import {
   type ChartSet,
   clearCharts,
@@ -27,6 +28,7 @@ interface DashboardParts {
   charts: ChartSet | null;
   domainCheck: DomainCheckForm;
   mandrill: MandrillPanel;
+  analyze: AnalyzeForm;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createDashboard(): Dashboard {
       if (parts === null) return;
       parts.domainCheck.reset();
       parts.mandrill.reset();
+      parts.analyze.reset();
       if (parts.charts) clearCharts(parts.charts);
       resetSections(parts.charts !== null);
     },
@@ -93,7 +96,16 @@ function setUpParts(reload: () => void): DashboardParts {
     rejectsEmail: byId('mandrill-rejects-email', HTMLInputElement),
     rejects: byId('mandrill-rejects', HTMLElement),
   });
-  return { charts, domainCheck, mandrill };
+  const analyze = setUpAnalyze({
+    form: byId('analyze-form', HTMLFormElement),
+    message: byId('analyze-message', HTMLTextAreaElement),
+    file: byId('analyze-file', HTMLInputElement),
+    ip: byId('analyze-ip', HTMLInputElement),
+    submit: byId('analyze-submit', HTMLButtonElement),
+    error: byId('analyze-error', HTMLElement),
+    result: byId('analyze-result', HTMLElement),
+  });
+  return { charts, domainCheck, mandrill, analyze };
 }
 
 /** Loads the Mandrill section, which shows its own errors. */

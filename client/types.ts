@@ -398,3 +398,67 @@ export interface AccountSummary {
   sendingAddress: string;
   method: SendingMethod;
 }
+
+/** The result of POST /api/analyze (server/analysis/types.ts; documented in docs/analyze.md). */
+export interface AnalysisCause {
+  code: string;
+  message: string;
+}
+
+export interface AnalysisHop {
+  hop: number;
+  from: string | null;
+  by: string | null;
+  with: string | null;
+  ip: string | null;
+  at: string | null;
+  delaySeconds: number | null;
+}
+
+export interface AnalysisDkimSignature {
+  domain: string;
+  selector: string;
+  result: string;
+  aligned: boolean;
+  algorithm: string | null;
+  keyBits?: number;
+  reason?: string;
+  reasonCode?: string;
+  signedAt: string | null;
+  expiresAt: string | null;
+}
+
+export interface MessageAnalysis {
+  analyzedAt: string;
+  from: { address: string | null; domain: string | null; addresses: string[] };
+  envelope: {
+    sender: string | null;
+    senderSource: string;
+    ip: string | null;
+    ipSource: 'given' | 'received' | 'none';
+    ipHop: number | null;
+    helo: string | null;
+  };
+  spf: {
+    evaluated: boolean;
+    result: string | null;
+    domain: string | null;
+    aligned: boolean;
+    explanation: string;
+  };
+  dkim: AnalysisDkimSignature[];
+  dmarc: {
+    result: string;
+    policy: string | null;
+    domain: string | null;
+    record: string | null;
+    pct: number | null;
+    alignment: { spf: string | null; dkim: string | null };
+    disposition: 'none' | 'quarantine' | 'reject';
+    explanation: string;
+  };
+  arc: { result: string; chainLength: number; explanation: string | null };
+  hops: AnalysisHop[];
+  method: { method: 'default' | 'smtp' | 'mandrill' | 'unknown'; evidence: string[] };
+  diagnosis: { summary: string; causes: AnalysisCause[]; notes: AnalysisCause[] };
+}

@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { analyzeMessage, MAX_MESSAGE_BYTES } from './analysis/analyze.js';
+import { formatAnalysis } from './analysis/format.js';
 import { parseBounce } from './bounces/index.js';
 import { formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
@@ -150,6 +152,54 @@ async function bounce(file: string, options: { json?: boolean }) {
   );
 }
 
+/** Reads a message file, or writes why it cannot and returns null for exit status 1. */
+async function readMessageFile(file: string): Promise<Buffer | null> {
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw new Error('it is not a regular file');
+    if (stat.size > MAX_MESSAGE_BYTES) {
+      process.stderr.write(
+        `deliverability: ${file} is ${stat.size} bytes; at most ${MAX_MESSAGE_BYTES} bytes (25 MiB) are analyzed\n`,
+      );
+      return null;
+    }
+    return await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory, not a message file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    process.stderr.write(`deliverability: cannot read ${file}: ${reason}\n`);
+    return null;
+  }
+}
+
+async function analyze(
+  file: string,
+  options: { ip?: string; helo?: string; sender?: string; json?: boolean; dns?: string[] },
+) {
+  const raw = await readMessageFile(file);
+  if (!raw) {
+    process.exitCode = 1;
+    return;
+  }
+  const config = configWith(options.dns);
+  const analysis = await analyzeMessage(raw, {
+    resolver: createResolver({ servers: config.dnsServers }),
+    platform: config.platform,
+    ...(options.ip ? { ip: options.ip } : {}),
+    ...(options.helo ? { helo: options.helo } : {}),
+    ...(options.sender ? { sender: options.sender } : {}),
+  });
+  print(analysis, Boolean(options.json), () => formatAnalysis(analysis));
+}
+
 export function buildProgram(): Command {
   const program = new Command('deliverability')
     .description(
@@ -214,6 +264,18 @@ export function buildProgram(): Command {
     .option('--account <id>', 'match only sends of this account and file unmatched ones under it')
     .option('--json', 'print the summary as JSON')
     .action(importBounces);
+  program
+    .command('analyze')
+    .description(
+      'analyze a raw message: SPF, every DKIM signature, DMARC, ARC, the Received hops and the sending method',
+    )
+    .argument('<file>', 'the message as received (.eml), headers included')
+    .option('--ip <address>', 'the client IP the receiver saw (default: from the Received fields)')
+    .option('--helo <name>', 'the HELO/EHLO name (default: from the Received fields)')
+    .option('--sender <address>', 'the envelope sender (default: Return-Path, else From)')
+    .option('--json', 'print JSON')
+    .addOption(dnsOption())
+    .action(analyze);
   return program;
 }
 

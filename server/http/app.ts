@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Services } from '../services.js';
 import { accountRoutes } from './accounts.js';
+import { analyzeRoutes } from './analyze.js';
 import { authMiddleware, crossSiteGuard } from './auth.js';
 import { bounceRoutes } from './bounces.js';
 import { domainRoutes } from './domains.js';
@@ -51,6 +52,7 @@ export function createApp(services: Services): Express {
   app.use('/api/accounts', mandrillRoutes(services));
   app.use('/api/domains', domainRoutes(services));
   app.use('/api/reports', reportRoutes(services));
+  app.use('/api', analyzeRoutes(services));
   app.use('/api', sendRoutes(services));
   app.use('/api', bounceRoutes(services));
   app.use('/api', notFoundRoute);

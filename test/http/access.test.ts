@@ -9,6 +9,7 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peers.js';
 /** Where each router file is mounted (server/http/app.ts). */
 const MOUNTS: Record<string, string> = {
   'accounts.ts': '/api/accounts',
+  'analyze.ts': '/api',
   'suppressions.ts': '/api/accounts',
   'mandrill.ts': '/api/accounts',
   'domains.ts': '/api/domains',
@@ -93,6 +94,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/domains/:domain/check', access: 'any' },
   { route: 'GET /api/reports/summary', access: 'any' },
   { route: 'GET /api/reports/series', access: 'any' },
+  { route: 'POST /api/analyze', access: 'any', body: { message: 'From: a@b.example\r\n\r\nHi' } },
   { route: 'GET /api/users', access: 'admin' },
   { route: 'POST /api/users', access: 'admin' },
   { route: 'PATCH /api/users/:id', access: 'admin' },
