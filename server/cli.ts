@@ -152,7 +152,7 @@ async function bounce(file: string, options: { json?: boolean }) {
   );
 }
 
-/** Reads a message file, or writes why it cannot and returns null for exit status 1. */
+/** Reads a message file, or writes why it cannot and returns null for exit status 2. */
 async function readMessageFile(file: string): Promise<Buffer | null> {
   try {
     const stat = await fs.stat(file);
@@ -186,7 +186,8 @@ async function analyze(
 ) {
   const raw = await readMessageFile(file);
   if (!raw) {
-    process.exitCode = 1;
+    // Invalid input, as for every other command.
+    process.exitCode = 2;
     return;
   }
   const config = configWith(options.dns);

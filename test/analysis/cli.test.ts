@@ -82,16 +82,16 @@ describe('deliverability analyze', () => {
     assert.match(result.stdout, /d=harbor-rentals\.example s=h1: neutral/);
   });
 
-  it('missing file exits 1', async () => {
+  it('missing file exits 2', async () => {
     const missing = path.join(dir, 'nowhere.eml');
     const result = await deliverability('analyze', missing, '--dns', dns.address);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.equal(result.stderr, `deliverability: cannot read ${missing}: no such file\n`);
   });
 
-  it('directory exits 1', async () => {
+  it('directory exits 2', async () => {
     const result = await deliverability('analyze', dir, '--dns', dns.address);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(result.stderr, /is a directory/);
   });
 
