@@ -15,7 +15,10 @@ import { corpusDir } from '../test/support/corpus.js';
 const ROUNDS = Number(process.env.BENCH_BOUNCE_ROUNDS ?? 5);
 const REPEAT = Number(process.env.BENCH_BOUNCE_REPEAT ?? 25);
 
-async function timeAll(messages: Buffer[], run: (raw: Buffer) => Promise<unknown>): Promise<number> {
+async function timeAll(
+  messages: Buffer[],
+  run: (raw: Buffer) => Promise<unknown>,
+): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < REPEAT; i += 1) {
     for (const raw of messages) await run(raw);
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
   );
   console.log(`classify (parseBounce): ${rate(median(classify))} messages/s`);
   console.log(`baseline (mailparser simpleParser alone): ${rate(median(baseline))} messages/s`);
-  console.log(`ratio classify rate / baseline rate: ${(median(baseline) / median(classify)).toFixed(2)}`);
+  console.log(
+    `ratio classify rate / baseline rate: ${(median(baseline) / median(classify)).toFixed(2)}`,
+  );
 }
 
 await main();
