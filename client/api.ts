@@ -1,5 +1,6 @@
 import type {
   AccountSummary,
+  BounceView,
   DomainCheck,
   RejectsResponse,
   SenderDomainsResponse,
@@ -177,4 +178,11 @@ export function fetchRejects(
 ): Promise<RejectsResponse> {
   const query = email ? `?${new URLSearchParams({ email }).toString()}` : '';
   return getJson(`/api/accounts/${accountId}/mandrill/rejects${query}`, signal);
+}
+
+export function fetchBounces(
+  unmatchedOnly: boolean,
+  signal?: AbortSignal,
+): Promise<{ bounces: BounceView[] }> {
+  return getJson(`/api/bounces?limit=100${unmatchedOnly ? '&unmatched=true' : ''}`, signal);
 }

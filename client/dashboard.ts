@@ -7,6 +7,7 @@ import {
   markChartsLoading,
   renderSeries,
 } from './charts.js';
+import { loadBounces } from './bounces.js';
 import { type DomainCheckForm, setUpDomainCheck } from './domain-check.js';
 import { type MandrillPanel, setUpMandrill } from './mandrill.js';
 import { byId, showStatus } from './dom.js';
@@ -75,6 +76,10 @@ function setUpParts(reload: () => void): DashboardParts {
     updateQuery({ days: periodSelect.value }, true);
     if (currentView() === 'dashboard') reload();
   });
+  const unmatched = byId('bounces-unmatched', HTMLInputElement);
+  unmatched.addEventListener('change', () => {
+    if (currentView() === 'dashboard') void loadBounceSection(new AbortController().signal);
+  });
   window.addEventListener('popstate', () => {
     periodSelect.value = String(readDays());
     if (currentView() === 'dashboard') reload();
@@ -125,6 +130,7 @@ function resetSections(chartsCreated: boolean): void {
   if (chartsCreated) byId('charts-status', HTMLElement).replaceChildren();
   showStatus(byId('sends-status', HTMLElement), 'Loading…', 'loading');
   byId('recent-sends', HTMLTableElement).replaceChildren();
+  byId('bounces-table', HTMLTableElement).replaceChildren();
 }
 
 /** Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure. */
@@ -192,8 +198,19 @@ async function loadDashboard(
       renderSends(byId('recent-sends', HTMLTableElement), sends);
     },
   );
-  const [, chartsDrawn] = await Promise.all([summaryLoad, chartsLoad, sendsLoad]);
+  const bouncesLoad = loadBounceSection(signal);
+  const [, chartsDrawn] = await Promise.all([summaryLoad, chartsLoad, sendsLoad, bouncesLoad]);
   if (!chartsDrawn && !signal.aborted) document.body.dataset.chartsReady = 'error';
+}
+
+/** Loads the bounces table, with the unmatched filter as the checkbox has it. */
+function loadBounceSection(signal: AbortSignal): Promise<boolean> {
+  const status = byId('bounces-status', HTMLElement);
+  return loadSection(byId('bounces-section', HTMLElement), status, signal, async () => {
+    const unmatched = byId('bounces-unmatched', HTMLInputElement).checked;
+    await loadBounces(byId('bounces-table', HTMLTableElement), unmatched, signal);
+    status.replaceChildren();
+  });
 }
 
 function createChartsOrReport(): ChartSet | null {

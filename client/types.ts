@@ -462,3 +462,23 @@ export interface MessageAnalysis {
   method: { method: 'default' | 'smtp' | 'mandrill' | 'unknown'; evidence: string[] };
   diagnosis: { summary: string; causes: AnalysisCause[]; notes: AnalysisCause[] };
 }
+
+/** A stored bounce, as GET /api/bounces lists it (db/types.ts BounceRecord). */
+export interface BounceView {
+  id: number;
+  receivedAt: string;
+  source: string;
+  kind: string;
+  accountId: number | null;
+  subject: string | null;
+  recipients: {
+    address: string | null;
+    status: string | null;
+    diagnostic: string | null;
+    reason: string;
+    hardBounce: boolean;
+    sendId: number | null;
+    matchedBy: string | null;
+  }[];
+  matched: number;
+}

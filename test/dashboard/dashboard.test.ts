@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { dsnMessage } from '../support/bounce-messages.js';
 import { launchBrowser } from '../support/browser.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { startMandrillStandIn, type MandrillStandIn } from '../support/mandrill-standin.js';
@@ -162,6 +163,52 @@ describe('dashboard in Chromium', () => {
       .textContent();
     assert.equal(detail?.trim(), '<i>550</i> user unknown');
     assert.equal(await page.locator('#mandrill-rejects i').count(), 0);
+  });
+
+  it('lists bounces, matched and not, with their text as text', async () => {
+    const sent = await server.request('POST', '/api/accounts', {
+      name: 'Bounced',
+      sendingAddress: 'office@bounced-rentals.example',
+      method: 'default',
+    });
+    const accountId = sent.body.account.id;
+    await send(accountId, ['gone@guests.example'], 'Will bounce');
+    const returnPath = relay.messages.at(-1)?.from ?? '';
+    const raw = { 'content-type': 'message/rfc822' };
+    const matched = await server.request(
+      'POST',
+      '/api/bounces',
+      dsnMessage({ to: returnPath, recipient: 'gone@guests.example' }),
+      raw,
+    );
+    assert.equal(matched.status, 201);
+    await server.request(
+      'POST',
+      '/api/bounces',
+      dsnMessage({
+        to: 'nobody@nowhere.example',
+        recipient: 'stranger@guests.example',
+        diagnostic: '550 <b>no</b> such user',
+      }),
+      raw,
+    );
+    await page.reload();
+    await page.waitForSelector('#bounces-table tr[data-bounce-id]');
+    const rows = page.locator('#bounces-table tbody tr');
+    assert.equal(await rows.count(), 2);
+    const text = (await page.locator('#bounces-table').textContent()) ?? '';
+    assert.match(text, /gone@guests\.example/);
+    assert.match(text, /userunknown \(hard\)/);
+    assert.match(text, /550 <b>no<\/b> such user/);
+    assert.equal(await page.locator('#bounces-table b').count(), 0);
+    await page.check('#bounces-unmatched');
+    await page.waitForFunction(
+      () => document.querySelectorAll('#bounces-table tr[data-bounce-id]').length === 1,
+    );
+    assert.match(
+      (await page.locator('#bounces-table tbody').textContent()) ?? '',
+      /stranger@guests\.example.*unmatched/s,
+    );
   });
 
   it('domain check form shows per-method verdicts', async () => {
