@@ -1,6 +1,6 @@
 import { el } from './dom.js';
 import { METHOD_LABELS, formatCount, formatDate, formatPercent, labelFor } from './format.js';
-import type { MethodTotals, RateDefinitions, SummaryReport } from './types.js';
+import type { MethodTotals, RateComparison, RateDefinitions, SummaryReport } from './types.js';
 import { SENDING_METHODS } from './types.js';
 
 interface Column {
@@ -16,10 +16,18 @@ const COLUMNS: Column[] = [
   { heading: 'Rejected', value: (t) => formatCount(t.rejected) },
   { heading: 'Failed', value: (t) => formatCount(t.failed) },
   { heading: 'Opened', value: (t) => formatCount(t.opened) },
-  { heading: 'Delivery rate', value: (t) => formatPercent(t.deliveryRate) },
-  { heading: 'Bounce rate', value: (t) => formatPercent(t.bounceRate) },
-  { heading: 'Open rate', value: (t) => formatPercent(t.openRate) },
+  { heading: 'Delivery rate', value: (t) => withInterval(t, 'deliveryRate') },
+  { heading: 'Bounce rate', value: (t) => withInterval(t, 'bounceRate') },
+  { heading: 'Open rate', value: (t) => withInterval(t, 'openRate') },
 ];
+
+/** A rate with its 95% interval beside it, such as `97.2% (96.1–98.0)`. */
+function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'openRate'): string {
+  const interval = t.intervals?.[rate];
+  if (t[rate] === null || !interval) return formatPercent(t[rate]);
+  const range = `${(interval.low * 100).toFixed(1)}–${(interval.high * 100).toFixed(1)}`;
+  return `${formatPercent(t[rate])} (${range})`;
+}
 
 /** Renders the totals table and the rate definitions of one summary report into `container`. */
 export function renderSummary(container: HTMLElement, report: SummaryReport): void {
@@ -33,7 +41,27 @@ export function renderSummary(container: HTMLElement, report: SummaryReport): vo
     el('tbody', {}, orderedTotals(report.methods).map(totalsRow)),
   ]);
   const scroller = el('div', { className: 'table-scroll' }, [table]);
-  container.replaceChildren(range, scroller, definitionList(report.definitions));
+  container.replaceChildren(
+    range,
+    scroller,
+    comparisonList(report.comparisons ?? []),
+    definitionList(report.definitions),
+  );
+}
+
+/** Says for each rate and pair of methods whether the difference is real or may be chance. */
+function comparisonList(comparisons: RateComparison[]): HTMLElement {
+  const items = comparisons.map((c) =>
+    el('li', { text: c.statement, attrs: { 'data-significant': String(c.significant) } }),
+  );
+  return el('div', { className: 'comparisons', attrs: { id: 'method-comparisons' } }, [
+    el('h3', { text: 'Are the differences real?' }),
+    el('p', {
+      className: 'muted',
+      text: 'Rates are shown with their 95% interval. Each pair of methods is compared with a two-proportion z-test, corrected for the number of pairs.',
+    }),
+    items.length > 0 ? el('ul', {}, items) : el('p', { text: 'Nothing sent yet to compare.' }),
+  ]);
 }
 
 function orderedTotals(methods: MethodTotals[]): MethodTotals[] {

@@ -29,6 +29,24 @@ export interface MethodTotals {
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;
+  /** The 95% Wilson interval of each rate. */
+  intervals?: Record<'deliveryRate' | 'bounceRate' | 'openRate', RateInterval | null>;
+}
+
+export interface RateInterval {
+  low: number;
+  high: number;
+}
+
+/** One rate compared between two methods (server/reports/compare.ts). */
+export interface RateComparison {
+  metric: string;
+  a: SendingMethod;
+  b: SendingMethod;
+  difference: number | null;
+  pValue: number | null;
+  significant: boolean;
+  statement: string;
 }
 
 export interface SummaryReport {
@@ -36,6 +54,7 @@ export interface SummaryReport {
   to: string;
   definitions: RateDefinitions;
   methods: MethodTotals[];
+  comparisons?: RateComparison[];
 }
 
 /** One time bucket of a method's series, where `t` is the ISO start of the bucket. */

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { AccountScope, Method, MethodCounts, SendState, Store } from '../../db/types.js';
 import { parseInput } from '../validation.js';
+import {
+  compareRates,
+  wilsonInterval,
+  type Comparison,
+  type Interval,
+  type RateSample,
+} from './compare.js';
 
 const METHODS: Method[] = ['default', 'smtp', 'mandrill'];
 const HOUR_MS = 3_600_000;
@@ -39,6 +46,57 @@ export interface MethodSummary {
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;
+  /** The 95% Wilson interval of each rate, null where the rate is. */
+  intervals: {
+    deliveryRate: Interval | null;
+    bounceRate: Interval | null;
+    openRate: Interval | null;
+  };
+}
+
+const METHOD_LABELS: Record<Method, string> = {
+  default: 'the platform default',
+  smtp: 'own SMTP servers',
+  mandrill: 'Mandrill',
+};
+
+/** The rates compared between methods, with what counts as a success and as a trial. */
+const COMPARED: { metric: string; sample: (s: MethodSummary) => [number, number] | null }[] = [
+  { metric: 'delivery rate', sample: (s) => [s.delivered, s.sent] },
+  { metric: 'bounce rate', sample: (s) => [s.bounced + s.softBounced, s.sent] },
+  { metric: 'open rate', sample: (s) => (s.openRate === null ? null : [s.opened, s.delivered]) },
+];
+
+/**
+ * Compares each rate between every two methods that have it. Each statement says whether the
+ * difference is statistically significant, corrected for the number of pairs compared.
+ */
+export function methodComparisons(methods: MethodSummary[]): Comparison[] {
+  const comparisons: Comparison[] = [];
+  for (const { metric, sample } of COMPARED) {
+    const samples = methods.flatMap((m) => {
+      const counts = sample(m);
+      return counts
+        ? [
+            {
+              method: m.method,
+              label: METHOD_LABELS[m.method],
+              successes: counts[0],
+              trials: counts[1],
+            },
+          ]
+        : [];
+    });
+    const pairs = (samples.length * (samples.length - 1)) / 2;
+    for (let i = 0; i < samples.length; i += 1) {
+      for (let j = i + 1; j < samples.length; j += 1) {
+        comparisons.push(
+          compareRates(metric, samples[i] as RateSample, samples[j] as RateSample, pairs),
+        );
+      }
+    }
+  }
+  return comparisons;
 }
 
 export const periodSchema = z.object({
@@ -75,6 +133,11 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
     deliveryRate: ratio(delivered, sent),
     bounceRate: ratio(bounced + softBounced, sent),
     openRate: method === 'mandrill' ? ratio(opened, delivered) : null,
+    intervals: {
+      deliveryRate: wilsonInterval(delivered, sent),
+      bounceRate: wilsonInterval(bounced + softBounced, sent),
+      openRate: method === 'mandrill' ? wilsonInterval(opened, delivered) : null,
+    },
   };
 }
 
@@ -83,16 +146,18 @@ export function methodSummary(store: Store, query: unknown, now: number, scope?:
   const { days } = parseInput(periodSchema, query, 'report query');
   const from = now - days * DAY_MS;
   const entries = store.reports.countsByMethod(from, now + 1, scope);
+  const methods = METHODS.map((method) =>
+    summarize(
+      method,
+      entries.find((e) => e.method === method),
+    ),
+  );
   return {
     from: new Date(from).toISOString(),
     to: new Date(now).toISOString(),
     definitions: RATE_DEFINITIONS,
-    methods: METHODS.map((method) =>
-      summarize(
-        method,
-        entries.find((e) => e.method === method),
-      ),
-    ),
+    methods,
+    comparisons: methodComparisons(methods),
   };
 }
 

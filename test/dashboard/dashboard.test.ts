@@ -135,6 +135,11 @@ describe('dashboard in Chromium', () => {
 
     const mandrillRow = page.locator('#summary-table tr[data-method="mandrill"]');
     assert.match((await mandrillRow.textContent()) ?? '', /50\.0\s*%/);
+    // Each rate has its 95% interval, and with two sends per method no comparison is claimed.
+    assert.match((await mandrillRow.textContent()) ?? '', /50\.0% \(\d+\.\d–\d+\.\d\)/);
+    const comparisons = page.locator('#method-comparisons li');
+    assert.equal(await comparisons.count(), 6);
+    assert.match((await comparisons.first().textContent()) ?? '', /^Too few sends to compare/);
     // The session check before login answers 401, and Chromium logs every failed load.
     const unexpected = consoleErrors.filter((text) => !/status of 401 \(Unauthorized\)/.test(text));
     assert.deepEqual(unexpected, []);
