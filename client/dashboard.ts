@@ -164,6 +164,7 @@ async function loadDashboard(
   signal: AbortSignal,
 ): Promise<void> {
   const summary = byId('summary', HTMLElement);
+  byId('summary-csv', HTMLAnchorElement).href = `/api/reports/summary.csv?days=${days}`;
   const chartsStatus = byId('charts-status', HTMLElement);
   const sendsStatus = byId('sends-status', HTMLElement);
   markChartsLoading();

@@ -6,6 +6,7 @@ import { accountFor } from '../accounts/service.js';
 import { notFound } from '../errors.js';
 import { sendForAccount } from '../sending/service.js';
 import type { Services } from '../services.js';
+import { toCsv } from '../reports/csv.js';
 import { parseInput } from '../validation.js';
 import { principalOf } from './auth.js';
 import { idParam } from './params.js';
@@ -14,6 +15,26 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   accountId: z.coerce.number().int().min(1).optional(),
 });
+
+const csvQuery = listQuery.extend({
+  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+});
+
+const SEND_COLUMNS = [
+  { key: 'id', header: 'id' },
+  { key: 'createdAt', header: 'created_at' },
+  { key: 'accountName', header: 'account' },
+  { key: 'method', header: 'method' },
+  { key: 'recipient', header: 'recipient' },
+  { key: 'subject', header: 'subject' },
+  { key: 'state', header: 'state' },
+  { key: 'reason', header: 'reason' },
+  { key: 'statusCode', header: 'status' },
+  { key: 'detail', header: 'detail' },
+  { key: 'opens', header: 'opens' },
+  { key: 'clicks', header: 'clicks' },
+  { key: 'messageId', header: 'message_id' },
+];
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -40,6 +61,16 @@ export function sendRoutes(services: Services): Router {
     if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
     const sends = store.sends.listRecent({ ...query, scope: accountScope(principal) });
     res.json({ sends: sends.map(publicSend) });
+  });
+
+  router.get('/sends.csv', (req, res) => {
+    const principal = principalOf(res);
+    const query = parseInput(csvQuery, req.query, 'sends query');
+    if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
+    const sends = store.sends.listRecent({ ...query, scope: accountScope(principal) });
+    res.type('text/csv; charset=utf-8');
+    res.attachment('sends.csv');
+    res.send(toCsv(SEND_COLUMNS, sends.map(publicSend)));
   });
 
   router.get('/sends/:id', (req, res) => {

@@ -137,6 +137,12 @@ describe('dashboard in Chromium', () => {
     assert.match((await mandrillRow.textContent()) ?? '', /50\.0\s*%/);
     // Each rate has its 95% interval, and with two sends per method no comparison is claimed.
     assert.match((await mandrillRow.textContent()) ?? '', /50\.0% \(\d+\.\d–\d+\.\d\)/);
+    const download = page.waitForEvent('download');
+    await page.click('#summary-csv');
+    const csv = await (await download).path();
+    const lines = (await import('node:fs')).readFileSync(csv, 'utf8').trim().split('\r\n');
+    assert.equal(lines.length, 4);
+    assert.match(lines[3] ?? '', /^mandrill,2,1,1,/);
     const comparisons = page.locator('#method-comparisons li');
     assert.equal(await comparisons.count(), 6);
     assert.match((await comparisons.first().textContent()) ?? '', /^Too few sends to compare/);
