@@ -59,7 +59,7 @@ function row(
     ],
     ['Kind', bounce.kind],
     ['Recipient', recipient?.address ?? '—'],
-    ['Reason', recipient ? `${recipient.reason}${recipient.hardBounce ? ' (hard)' : ''}` : '—'],
+    ['Reason', recipient ? reasonText(recipient) : '—'],
     ['Status', recipient?.diagnostic ?? recipient?.status ?? '—'],
     ['Send', matched],
     ['Source', bounce.source],
@@ -71,4 +71,10 @@ function row(
     );
   }
   return tr;
+}
+
+function reasonText(recipient: BounceView['recipients'][number]): string {
+  // sisimai names a bounce it cannot place `undefined`, which reads as a bug on a page.
+  const reason = recipient.reason === 'undefined' ? 'reason unknown' : recipient.reason;
+  return `${reason}${recipient.hardBounce ? ' (hard)' : ''}`;
 }

@@ -73,7 +73,9 @@ function detailCell(send: SendRecord): DocumentFragment {
   const fragment = document.createDocumentFragment();
   if (send.detail) fragment.append(el('span', { className: 'detail', text: send.detail }));
   if (send.reason) {
-    fragment.append(el('span', { className: 'reason', text: send.reason }));
+    // sisimai names a bounce it cannot place `undefined`, which reads as a bug on a page.
+    const reason = send.reason === 'undefined' ? 'reason unknown' : send.reason;
+    fragment.append(el('span', { className: 'reason', text: reason }));
   }
   const engagement = engagementText(send);
   if (engagement) fragment.append(el('span', { className: 'engagement muted', text: engagement }));

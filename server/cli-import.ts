@@ -127,9 +127,13 @@ function describe(summary: ImportSummary): string {
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
   const lines = [
-    `Read ${summary.messages} messages: ${summary.created} imported${kinds ? ` (${kinds})` : ''}, ${summary.duplicates} imported before.`,
-    `Matched ${summary.matchedRecipients} recipients to sends and recorded ${summary.events} events; ${summary.unmatched} messages matched no send and are kept for support.`,
+    `Read ${plural(summary.messages, 'message')}: ${summary.created} imported${kinds ? ` (${kinds})` : ''}, ${summary.duplicates} imported before.`,
+    `Matched ${plural(summary.matchedRecipients, 'recipient')} to sends and recorded ${plural(summary.events, 'event')}; ${plural(summary.unmatched, 'message')} matched no send and ${summary.unmatched === 1 ? 'is' : 'are'} kept for support.`,
   ];
   for (const failure of summary.failures) lines.push(`Failed: ${failure.origin}: ${failure.error}`);
   return lines.join('\n');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { analyzeMessage, MAX_MESSAGE_BYTES } from './analysis/analyze.js';
 import { formatAnalysis } from './analysis/format.js';
 import { parseBounce } from './bounces/index.js';
-import { formatDomainCheck } from './checks/format.js';
+import { failedParts, formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
 import { importBounces } from './cli-import.js';
 import { resetAdmin, setup } from './cli-setup.js';
@@ -23,6 +23,11 @@ function dnsOption(): Option {
     '--dns <servers>',
     "DNS servers to query, as HOST:PORT[,HOST:PORT] (default: the system's)",
   ).argParser((value: string) => {
+    if (value.trim() === '') {
+      throw new InvalidArgumentError(
+        "the value is empty: give HOST:PORT[,HOST:PORT], or leave --dns out to use the system's resolvers",
+      );
+    }
     try {
       return parseDnsServers(value);
     } catch (error) {
@@ -90,6 +95,8 @@ async function check(
     { domain, smtpHost: options.smtpHost },
   );
   print(result, Boolean(options.json), () => formatDomainCheck(result));
+  // A check whose lookups failed is not an answer: scripts must not read it as one.
+  if (failedParts(result).length > 0) process.exitCode = 1;
 }
 
 const spfRequest = z

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from './errors.js';
 
 /** Fields whose values never appear in an error message. */
@@ -42,9 +42,25 @@ export function parseInput<T extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(body)',
+    field:
+      issue.path.map(String).join('.') || (/query|arguments/.test(what) ? '(query)' : '(body)'),
     message: `${issue.message}${shown(issue.path, valueAt(input, issue.path))}`,
   }));
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   throw new AppError(400, 'invalid_input', `Invalid ${what}: ${summary}`, { issues });
+}
+
+/**
+ * A whole number from a query string, from `min` to `max`, whose error names the range, as
+ * `must be a whole number from 1 to 500` (zod's own reads "expected number, received NaN").
+ */
+export function queryInteger(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
+/** An id from a query string: a whole number of at least 1. */
+export function queryId() {
+  const message = 'must be an id, a whole number such as 3';
+  return z.coerce.number({ error: message }).int(message).min(1, message);
 }

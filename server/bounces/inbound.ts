@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Logger } from '../logger.js';
 import { ingestBounce, type BounceIngestDeps } from './ingest.js';
+import { messageIdFromVerp } from './verp.js';
 
 export interface BounceListenerOptions {
   host: string;
@@ -38,8 +39,13 @@ export async function startBounceListener(options: BounceListenerOptions): Promi
     logger: false,
     onRcptTo(address, _session, callback) {
       const [local = '', domain = ''] = address.address.toLowerCase().split('@');
-      const ours =
-        domain === envelopeDomain && (local === 'bounces' || local.startsWith('bounces+'));
+      const messageDomain = options.deps.platform.fromAddress.split('@')[1] ?? '';
+      // A VERP address must carry a tag this server made; a forged one is refused here.
+      const verp =
+        local.startsWith('bounces+') &&
+        messageIdFromVerp(address.address, messageDomain, envelopeDomain, options.deps.keyring) !==
+          null;
+      const ours = domain === envelopeDomain && (local === 'bounces' || verp);
       if (!ours) {
         callback(smtpError(550, `5.1.1 <${address.address}>: no such bounce address here`));
         return;

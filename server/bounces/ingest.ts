@@ -8,6 +8,7 @@ import type {
   Store,
   StoredBounceRecipient,
 } from '../../db/types.js';
+import { AppError } from '../errors.js';
 import { recordEvent } from '../events/record.js';
 import type { SecretKeyring } from '../secrets/index.js';
 import { parseBounce } from './parse.js';
@@ -57,6 +58,15 @@ export async function ingestBounce(
   deps: BounceIngestDeps,
   input: BounceInput,
 ): Promise<BounceIngestResult> {
+  if (!hasHeaderFields(input.raw)) {
+    throw new AppError(
+      400,
+      'invalid_input',
+      input.raw.length === 0
+        ? 'The message is empty: give the raw bounce message, headers included.'
+        : 'The message has no header fields, so it is not an email message: give the raw bounce message, headers included.',
+    );
+  }
   const sha256 = createHash('sha256').update(input.raw).digest('hex');
   const known = deps.store.bounces.getBySha256(sha256);
   if (known) return { bounce: known, created: false, events: 0 };
@@ -105,6 +115,17 @@ export async function ingestBounce(
     }
     return { bounce, created: true, events };
   });
+}
+
+/** True when the message starts with a header field (RFC 5322 2.2: a name, then a colon). */
+function hasHeaderFields(raw: Buffer): boolean {
+  // An mbox separator line or leading blank lines may come first.
+  const head = raw
+    .subarray(0, 1000)
+    .toString('latin1')
+    .replace(/^(\r?\n)+/, '')
+    .replace(/^From [^\n]*\n/, '');
+  return /^[\x21-\x39\x3b-\x7e]+:/.test(head);
 }
 
 function findVerpMessageId(

@@ -10,6 +10,13 @@ const OUTCOME_LABELS: Record<MethodVerdict['outcome'], string> = {
 /** Formats a domain check as plain text for a terminal: one section per part, one line per method. */
 export function formatDomainCheck(check: DomainCheck): string {
   const lines: string[] = [`Domain ${check.domain} (checked ${check.checkedAt})`, ''];
+  const failed = failedParts(check);
+  if (failed.length > 0) {
+    lines.push(
+      `WARNING: DNS lookups failed for ${failed.join(', ')}, so the results below are incomplete: check the DNS servers and run the check again.`,
+      '',
+    );
+  }
   lines.push(...formatSpf(check), '');
   lines.push(...formatDkim(check), '');
   lines.push(...formatDmarc(check), '');
@@ -19,6 +26,15 @@ export function formatDomainCheck(check: DomainCheck): string {
     lines.push(...formatVerdict(verdict));
   }
   return lines.join('\n');
+}
+
+/** Returns the parts of the check whose DNS lookups failed (temperror). */
+export function failedParts(check: DomainCheck): string[] {
+  const failed: string[] = [];
+  if (check.spf.status === 'temperror') failed.push('SPF');
+  if (check.dkim.selectors.some((s) => s.status === 'temperror')) failed.push('DKIM');
+  if (check.dmarc.status === 'temperror') failed.push('DMARC');
+  return failed;
 }
 
 function formatSpf(check: DomainCheck): string[] {

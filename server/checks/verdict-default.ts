@@ -47,6 +47,14 @@ export async function defaultVerdict(
     ...decision.reasons,
   ];
   const fixes: string[] = [];
+  if (platform.relayIps.length === 0) {
+    reasons.push(
+      `The platform's relay IPs are not configured (DELIVERABILITY_PLATFORM_RELAY_IPS), so the SPF result of ${platform.envelopeDomain} for them is not known and shows as none.`,
+    );
+    fixes.push(
+      "Platform operators: list the relay's public sending IPs in DELIVERABILITY_PLATFORM_RELAY_IPS.",
+    );
+  }
   evaluations.forEach((evaluation, index) => {
     if (evaluation.result !== 'pass') {
       const ip = platform.relayIps[index] ?? '';

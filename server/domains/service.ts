@@ -94,9 +94,22 @@ export const domainName = z
   })
   .pipe(z.string().superRefine(checkDomainSyntax));
 
+/** An SMTP host: a domain name, or an IP address, which then is the sending IP itself. */
+const smtpHostName = z.union(
+  [
+    z
+      .string()
+      .trim()
+      .refine((value) => isIP(value) !== 0)
+      .transform((value) => value),
+    domainName,
+  ],
+  { error: 'must be a host name such as smtp.example.com, or an IP address' },
+);
+
 export const checkRequestSchema = z.object({
   domain: domainName,
-  smtpHost: domainName.optional(),
+  smtpHost: smtpHostName.optional(),
   selectors: z
     .string()
     .optional()

@@ -6,7 +6,7 @@ import { accountFor } from '../accounts/service.js';
 import { ingestBounce } from '../bounces/ingest.js';
 import { AppError, notFound } from '../errors.js';
 import type { Services } from '../services.js';
-import { parseInput } from '../validation.js';
+import { parseInput, queryId, queryInteger } from '../validation.js';
 import { principalOf } from './auth.js';
 import { idParam } from './params.js';
 
@@ -15,12 +15,12 @@ export const MAX_BOUNCE_BYTES = 10 * 1024 * 1024;
 const RAW_TYPES = ['message/rfc822', 'message/global', 'text/plain', 'application/octet-stream'];
 
 const postQuery = z.strictObject({
-  accountId: z.coerce.number().int().min(1).optional(),
+  accountId: queryId().optional(),
 });
 const listQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: queryInteger(1, 500).default(50),
   unmatched: z.enum(['true', 'false'], 'must be true or false').optional(),
-  accountId: z.coerce.number().int().min(1).optional(),
+  accountId: queryId().optional(),
 });
 
 export function publicBounce(bounce: BounceRecord) {
@@ -43,13 +43,21 @@ export function bounceRoutes(services: Services): Router {
     express.raw({ type: RAW_TYPES, limit: MAX_BOUNCE_BYTES }),
     async (req, res) => {
       const principal = principalOf(res);
+      // A bounce changes sends: support staff read accounts but change none.
+      if (principal.kind === 'user' && principal.role === 'support') {
+        throw new AppError(
+          403,
+          'forbidden',
+          "Your role may read bounces but not record them: ask an admin, or the account's manager.",
+        );
+      }
       const query = parseInput(postQuery, req.query, 'bounce query');
       if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'send');
-      if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+      if (!Buffer.isBuffer(req.body)) {
         throw new AppError(
-          400,
-          'invalid_input',
-          `Send the raw message as the body, with Content-Type ${RAW_TYPES[0]} (got ${req.get('content-type') ?? 'none'}).`,
+          415,
+          'unsupported_media_type',
+          `Send the raw message as the body with Content-Type ${RAW_TYPES[0]} (got ${req.get('content-type') ?? 'none'}).`,
         );
       }
       const result = await ingestBounce(deps, {
@@ -58,8 +66,13 @@ export function bounceRoutes(services: Services): Router {
         accountId: query.accountId ?? null,
         scope: accountScope(principal),
       });
+      const scope = accountScope(principal);
+      const visible =
+        scope === undefined ||
+        (result.bounce.accountId !== null && scope.includes(result.bounce.accountId));
+      // The same message stored earlier for another account is not shown to this caller.
       res.status(result.created ? 201 : 200).json({
-        bounce: publicBounce(result.bounce),
+        bounce: result.created || visible ? publicBounce(result.bounce) : null,
         created: result.created,
         events: result.events,
       });

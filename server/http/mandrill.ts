@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { accountFor } from '../accounts/service.js';
-import { rejectsView, senderDomainsView } from '../mandrill/sender-view.js';
+import { rejectsView, requireMandrill, senderDomainsView } from '../mandrill/sender-view.js';
 import { mandrillSyncStatus, type MandrillSyncStatus } from '../mandrill/sync-status.js';
 import type { Services } from '../services.js';
 import { parseInput } from '../validation.js';
@@ -25,6 +25,7 @@ export function mandrillRoutes(services: Services): Router {
 
   router.get('/:id/mandrill/status', (req, res) => {
     const account = accountFor(services.store, principalOf(res), idParam(req.params.id), 'read');
+    requireMandrill(account);
     const status = mandrillSyncStatus(services.store, account.id);
     const iso = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString() : null);
     res.json({

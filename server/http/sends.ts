@@ -7,17 +7,17 @@ import { notFound } from '../errors.js';
 import { sendForAccount } from '../sending/service.js';
 import type { Services } from '../services.js';
 import { toCsv } from '../reports/csv.js';
-import { parseInput } from '../validation.js';
+import { parseInput, queryId, queryInteger } from '../validation.js';
 import { principalOf } from './auth.js';
 import { idParam } from './params.js';
 
 const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  accountId: z.coerce.number().int().min(1).optional(),
+  limit: queryInteger(1, 500).default(50),
+  accountId: queryId().optional(),
 });
 
 const csvQuery = listQuery.extend({
-  limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  limit: queryInteger(1, 100_000).default(10_000),
 });
 
 const SEND_COLUMNS = [

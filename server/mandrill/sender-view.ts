@@ -47,7 +47,8 @@ export interface SenderDomainsResult {
   notes: string[];
 }
 
-function mandrillAccount(deps: MandrillViewDeps, account: AccountRecord): MandrillSettings {
+/** Throws a 409 for an account that does not send by Mandrill, which Mandrill knows nothing of. */
+export function requireMandrill(account: AccountRecord): void {
   if (account.method !== 'mandrill') {
     throw new AppError(
       409,
@@ -56,6 +57,10 @@ function mandrillAccount(deps: MandrillViewDeps, account: AccountRecord): Mandri
       { accountId: account.id, method: account.method },
     );
   }
+}
+
+function mandrillAccount(deps: MandrillViewDeps, account: AccountRecord): MandrillSettings {
+  requireMandrill(account);
   return openAccount(deps.keyring, account).settings as MandrillSettings;
 }
 

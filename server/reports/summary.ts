@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AccountScope, Method, MethodCounts, SendState, Store } from '../../db/types.js';
-import { parseInput } from '../validation.js';
+import { parseInput, queryInteger } from '../validation.js';
 import {
   compareRates,
   wilsonInterval,
@@ -100,7 +100,7 @@ export function methodComparisons(methods: MethodSummary[]): Comparison[] {
 }
 
 export const periodSchema = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30),
+  days: queryInteger(1, 366).default(30),
   bucket: z.enum(['day', 'hour']).default('day'),
 });
 

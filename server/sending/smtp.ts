@@ -63,14 +63,18 @@ function outcomesOfError(
     );
   }
   // 530 at MAIL FROM: the server wants credentials, a set-up problem, not a refusal of this mail.
+  // A 5xx to EHLO, STARTTLS or AUTH is the connection's set-up failing, not the mail refused.
+  const setUp = /^(EHLO|HELO|LHLO|STARTTLS|AUTH)/i.test(error.command ?? '');
   const refused = error.responseCode && error.responseCode >= 500 && error.responseCode !== 530;
-  if (refused && error.code !== 'EAUTH') {
+  if (refused && error.code !== 'EAUTH' && !setUp) {
     return recipients.map((recipient) => rejectedOutcome(error, recipient));
   }
-  const detail =
-    error.responseCode === 530
-      ? `The server at ${endpoint} requires authentication: set the user name and password (server replied: ${summarizeReply(error.response)})`
-      : describeFailure(error, endpoint);
+  let detail = describeFailure(error, endpoint);
+  if (error.responseCode === 530) {
+    detail = `The server at ${endpoint} requires authentication: set the user name and password (server replied: ${summarizeReply(error.response)})`;
+  } else if (/^STARTTLS/i.test(error.command ?? '')) {
+    detail = `The server at ${endpoint} does not offer STARTTLS (it replied: ${summarizeReply(error.response)}): set security to tls if it speaks TLS from the start, or use the port that offers STARTTLS (usually 587).`;
+  }
   return recipients.map((recipient) => ({
     recipient,
     state: 'failed',

@@ -66,6 +66,14 @@ describe('bounce SMTP listener', () => {
     assert.equal(bounce.recipients[0].matchedBy, 'verp');
   });
 
+  it('refuses a VERP address whose tag this server did not make', async () => {
+    const forged = `bounces+${'0'.repeat(32)}.0123456789@mail.platform.example`;
+    await assert.rejects(
+      deliver(forged, 'Subject: x\r\n\r\nx'),
+      (error: { responseCode?: number }) => error.responseCode === 550,
+    );
+  });
+
   it('refuses other recipients, so it never relays', async () => {
     await assert.rejects(
       deliver('someone@guests.example', 'Subject: x\r\n\r\nx'),

@@ -209,6 +209,34 @@ describe('bounce ingestion', () => {
     assert.equal((await sendState(sent.sends[0]?.id ?? 0)).state, 'accepted');
   });
 
+  it('refuses support staff, who change nothing, and hides a duplicate of another account', async () => {
+    await server.request('POST', '/api/users', {
+      email: 'support@desk.example',
+      name: 'Support',
+      role: 'support',
+      accountIds: [],
+      password: 'long-password-42',
+    });
+    const support = await server.login('support@desk.example', 'long-password-42');
+    const raw = dsnMessage({ to: 'x@y.example', recipient: 'support-test@guests.example' });
+    const refused = await support('POST', '/api/bounces', raw, RAW);
+    assert.equal(refused.status, 403);
+    const stored = await post(raw);
+    assert.equal(stored.status, 201);
+    await server.request('POST', '/api/users', {
+      email: 'other@desk.example',
+      name: 'Other manager',
+      role: 'manager',
+      accountIds: [smtpAccount],
+      password: 'long-password-42',
+    });
+    const manager = await server.login('other@desk.example', 'long-password-42');
+    const again = await manager('POST', '/api/bounces', raw, RAW);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.created, false);
+    assert.equal(again.body.bounce, null);
+  });
+
   it('takes every corpus message without an error', async () => {
     const files = fs.readdirSync(path.join(corpusDir, 'bounces')).filter((f) => f.endsWith('.eml'));
     assert.ok(files.length >= 40, `found ${files.length} corpus files`);
@@ -266,9 +294,13 @@ describe('bounce ingestion', () => {
   it('refuses an empty, a JSON and an oversized body with the one error shape', async () => {
     const empty = await server.request('POST', '/api/bounces', '', RAW);
     assert.equal(empty.status, 400);
-    assert.match(empty.body.error.message, /raw message as the body/);
+    assert.match(empty.body.error.message, /The message is empty/);
+    const text = await server.request('POST', '/api/bounces', 'hello world', RAW);
+    assert.equal(text.status, 400);
+    assert.match(text.body.error.message, /no header fields, so it is not an email message/);
     const json = await server.request('POST', '/api/bounces', { message: 'x' });
-    assert.equal(json.status, 400);
+    assert.equal(json.status, 415);
+    assert.match(json.body.error.message, /Content-Type message\/rfc822 \(got application\/json\)/);
     const big = await post('x'.repeat(10 * 1024 * 1024 + 1));
     assert.equal(big.status, 413);
     assert.match(big.body.error.message, /limit of 10 MB/);

@@ -34,6 +34,19 @@ describe('deliverability command', () => {
     await dns?.close();
   });
 
+  it('check says when DNS failed and exits 1', async () => {
+    // Port 1 on loopback has no DNS server, so every lookup is refused.
+    const result = await deliverability('check', 'example.com', '--dns', '127.0.0.1:1');
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /WARNING: DNS lookups failed for SPF, DKIM, DMARC/);
+  });
+
+  it('refuses an empty --dns instead of using the system resolver', async () => {
+    const result = await deliverability('check', 'example.com', '--dns', '');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /the value is empty/);
+  });
+
   it('check --json prints the report keys', async () => {
     const result = await deliverability('check', '18f.gov', '--json', '--dns', dns.address);
     assert.equal(result.code, 0, result.stderr);

@@ -129,4 +129,18 @@ describe('account domain check', () => {
     assert.deepEqual(response.body.dmarc.errors, []);
     assert.ok(Array.isArray(response.body.spf.warnings));
   });
+
+  it('checks an account whose SMTP host is an IP address, as its sending IP', async () => {
+    const created = await server.request('POST', '/api/accounts', {
+      name: 'Own server by address',
+      sendingAddress: `desk@${DOMAIN}`,
+      method: 'smtp',
+      settings: { host: '127.0.0.1', port: 587, security: 'starttls', user: 'u', password: 'p' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const response = await server.request('GET', `/api/accounts/${created.body.account.id}/check`);
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body.check.methods.smtp.identities.sendingIps, ['127.0.0.1']);
+    assert.equal(response.body.check.methods.smtp.spf.result, 'softfail');
+  });
 });

@@ -152,6 +152,12 @@ describe("Mandrill's own view of an account", () => {
     );
     assert.equal(response.status, 409);
     assert.equal(response.body.error.code, 'not_mandrill');
+    const status = await server.request(
+      'GET',
+      `/api/accounts/${created.body.account.id}/mandrill/status`,
+    );
+    assert.equal(status.status, 409);
+    assert.equal(status.body.error.code, 'not_mandrill');
   });
 
   it('shows the poller stopped on a rejected key, and resumed by a new key', async () => {

@@ -208,6 +208,17 @@ describe('sending by each method', () => {
     assert.match(sent.detail, /TLS|timed out/);
   });
 
+  it('smtp method reports STARTTLS against a server without it as failed, not rejected', async () => {
+    // The relay peer offers no STARTTLS.
+    const accountId = await createAccount({
+      method: 'smtp',
+      settings: { host: '127.0.0.1', port: relay.port, security: 'starttls' },
+    });
+    const [sent] = (await send(accountId, 'guest@guests.example')).body.sends;
+    assert.equal(sent.state, 'failed', JSON.stringify(sent));
+    assert.match(sent.detail, /does not offer STARTTLS.*set security to tls/);
+  });
+
   it('mandrill method records accepted and rejected recipients', async () => {
     const accountId = await createAccount({
       method: 'mandrill',
