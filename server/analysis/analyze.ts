@@ -343,7 +343,7 @@ async function spfOf(input: {
       domain: null,
       aligned: false,
       explanation:
-        'SPF was not evaluated: no Received field names a public client IP and none was given. Give the IP the receiver saw (--ip, or ip in the request) to evaluate it.',
+        'SPF was not evaluated: no Received field names a public client IP and none was given. Give the IP the receiver saw (the Client IP field, --ip, or ip in the request) to evaluate it.',
     };
   }
   // RFC 7208 2.4: with an empty MAIL FROM (a bounce), SPF checks postmaster@ the HELO name.
@@ -354,7 +354,7 @@ async function spfOf(input: {
       result: null,
       domain: null,
       aligned: false,
-      explanation: `SPF was not evaluated for ${ip}: the message names no envelope sender, From address or HELO name`,
+      explanation: `SPF was not evaluated for ${ip}: there is no envelope sender (an empty Return-Path, as a bounce has, or none at all), so SPF checks the HELO name, and no Received field gives one; give it with --helo, or helo in the request`,
     };
   }
   const evaluation = await evaluateSpf({ ip, sender, ...(helo ? { helo } : {}), resolver });
