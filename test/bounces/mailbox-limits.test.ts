@@ -10,7 +10,7 @@ import { dsnMessage } from '../support/bounce-messages.js';
 import { startImapServer, type ImapServer } from '../support/imap-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-/** A logger whose JSON lines are kept, to check what the reader logs. */
+/** Creates a logger that keeps its JSON lines, to check what the reader logs. */
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -50,7 +50,7 @@ describe('mailbox reader limits', () => {
       tls: { ca: fs.readFileSync(imap.certificate.certFile) },
       checkDestination: (host, port) =>
         resolveImapDestination(host, port, {
-          // An IP literal is checked without DNS, so this resolver is never asked.
+          // An IP literal is checked without DNS, so this resolver is never called.
           resolver: () => Promise.reject(new Error('no DNS in this test')),
           allow: parseAllowList('127.0.0.1'),
         }),
