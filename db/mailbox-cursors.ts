@@ -3,6 +3,7 @@ import type { MailboxCursor, Store } from './types.js';
 
 interface MailboxCursorRow {
   account_id: number;
+  server: string;
   folder: string;
   uid_validity: number | null;
   last_uid: number;
@@ -16,11 +17,11 @@ interface MailboxCursorRow {
 export function mailboxCursorQueries(db: Database): Store['mailboxCursors'] {
   const byAccount = db.prepare('SELECT * FROM mailbox_cursors WHERE account_id = ?');
   const upsert = db.prepare(`INSERT INTO mailbox_cursors
-    (account_id, folder, uid_validity, last_uid, last_run_at, last_success_at, last_error,
+    (account_id, server, folder, uid_validity, last_uid, last_run_at, last_success_at, last_error,
       last_error_at, messages_read)
-    VALUES (@accountId, @folder, @uidValidity, @lastUid, @lastRunAt, @lastSuccessAt, @lastError,
+    VALUES (@accountId, @server, @folder, @uidValidity, @lastUid, @lastRunAt, @lastSuccessAt, @lastError,
       @lastErrorAt, @messagesRead)
-    ON CONFLICT (account_id) DO UPDATE SET folder = excluded.folder,
+    ON CONFLICT (account_id) DO UPDATE SET server = excluded.server, folder = excluded.folder,
       uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
       last_run_at = excluded.last_run_at, last_success_at = excluded.last_success_at,
       last_error = excluded.last_error, last_error_at = excluded.last_error_at,
@@ -32,6 +33,7 @@ export function mailboxCursorQueries(db: Database): Store['mailboxCursors'] {
       if (!row) return null;
       return {
         accountId: row.account_id,
+        server: row.server,
         folder: row.folder,
         uidValidity: row.uid_validity,
         lastUid: row.last_uid,

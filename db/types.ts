@@ -133,7 +133,9 @@ export interface MandrillCursor {
 /** The mailbox reader's position in one smtp account's mailbox folder, read over IMAP. */
 export interface MailboxCursor {
   accountId: number;
-  /** The folder the cursor belongs to; a cursor of another folder starts over. */
+  /** The login and server the cursor belongs to, as `user@host:port`. */
+  server: string;
+  /** The folder the cursor belongs to. A cursor of another server or folder starts over. */
   folder: string;
   /** The folder's UIDVALIDITY when `lastUid` was read; null before the first read. */
   uidValidity: number | null;

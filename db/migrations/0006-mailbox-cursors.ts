@@ -1,11 +1,12 @@
 /**
- * What the mailbox reader has read of each smtp account's mailbox over IMAP: the folder and
- * its UIDVALIDITY, the highest UID read, and the latest run and error. Times are Unix
- * milliseconds.
+ * The mailbox reader's position in each smtp account's mailbox, read over IMAP: the server,
+ * login and folder, the folder's UIDVALIDITY, the highest UID read, and the latest run and
+ * error. Times are Unix milliseconds.
  */
 export const sql = `
 CREATE TABLE mailbox_cursors (
   account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+  server TEXT NOT NULL,
   folder TEXT NOT NULL,
   uid_validity INTEGER,
   last_uid INTEGER NOT NULL DEFAULT 0,

@@ -1,5 +1,6 @@
 import type { AccountRecord, MailboxCursor, Store } from '../../db/types.js';
 import type { MailboxSettings } from '../accounts/schema.js';
+import { mailboxServer } from './mailbox.js';
 
 /** `not_configured`: no mailbox; `never_read`: not read yet; `failing`: the latest run failed. */
 export type MailboxState = 'not_configured' | 'never_read' | 'ok' | 'failing';
@@ -27,9 +28,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export function mailboxStatus(store: Store, account: AccountRecord): MailboxStatus {
   const mailbox = account.settings.mailbox as MailboxSettings | null | undefined;
   const stored = store.mailboxCursors.get(account.id);
-  // A cursor of an earlier folder is not the state of the configured one.
-  const cursor: MailboxCursor | null =
-    mailbox && stored && stored.folder === mailbox.folder ? stored : null;
+  // A cursor of an earlier server or folder is not the state of the configured one.
+  const current =
+    mailbox && stored?.server === mailboxServer(mailbox) && stored.folder === mailbox.folder;
+  const cursor: MailboxCursor | null = current ? stored : null;
   const state = stateOf(account, mailbox, cursor);
   return {
     accountId: account.id,

@@ -26,7 +26,7 @@ export interface MailboxDeps extends BounceIngestDeps {
   logger: Logger;
   /** Resolves and checks the IMAP host, as the SMTP host is checked; throws an AppError. */
   checkDestination: (host: string, port: number) => Promise<SmtpDestination>;
-  /** Extra TLS options, such as a private CA; the certificate is always verified. */
+  /** Extra TLS options, such as a private CA to trust. */
   tls?: ConnectionOptions;
   /** Default: imapflow's ImapFlow. */
   createClient?: MailboxClientFactory;
@@ -82,15 +82,15 @@ export async function readAllMailboxes(deps: MailboxDeps): Promise<MailboxReadRe
  * changes, the folder is read again from the start, and the SHA-256 dedup of ingestion
  * keeps a message read twice from counting twice.
  *
- * Errors (refused host, connection, TLS, login, missing folder) are recorded on the cursor
- * and returned, never thrown, and logged once until the error changes.
+ * Errors of the read (refused host, connection, TLS, login, missing folder, ingestion) are
+ * recorded on the cursor, logged once until the error changes, and returned instead of
+ * thrown. Only an error of the database writing the cursor itself is thrown.
  */
 export async function readMailbox(
   deps: MailboxDeps,
   account: AccountRecord,
 ): Promise<MailboxReadResult> {
-  const log = deps.logger.child({ module: 'mailbox-reader', accountId: account.id });
-  const configured = account.settings.mailbox as MailboxSettings | undefined;
+  const configured = account.settings.mailbox as MailboxSettings | null | undefined;
   const folder = configured?.folder ?? 'INBOX';
   const result: MailboxReadResult = {
     accountId: account.id,
@@ -102,19 +102,19 @@ export async function readMailbox(
     ignored: 0,
     more: false,
   };
-  const stored = deps.store.mailboxCursors.get(account.id);
-  const previousError = stored?.lastError ?? null;
-  // A cursor of another folder does not apply to this one.
-  let cursor: MailboxCursor =
-    stored && stored.folder === folder ? stored : emptyCursor(account.id, folder);
-  cursor = { ...cursor, lastRunAt: deps.now() };
   if (!configured) return result;
 
+  const log = deps.logger.child({ module: 'mailbox-reader', accountId: account.id });
+  const stored = deps.store.mailboxCursors.get(account.id);
+  const previousError = stored?.lastError ?? null;
+  const startedAt = deps.now();
+  const start = { ...cursorFor(stored, account.id, configured), lastRunAt: startedAt };
   let login: MailboxLogin | null = null;
   const warnings: string[] = [];
+  let cursor: MailboxCursor;
   try {
     login = openLogin(deps, account);
-    cursor = await readNew(deps, login, cursor, result, warnings, log);
+    cursor = await readNew(deps, login, start, result, warnings, log);
   } catch (error) {
     const message = describeMailboxError(error, {
       host: configured.host,
@@ -124,8 +124,14 @@ export async function readMailbox(
       password: login?.password ?? '',
     });
     result.error = message;
-    const failed = { ...cursor, lastError: message, lastErrorAt: deps.now() };
-    deps.store.mailboxCursors.save(failed);
+    // readOne saved the cursor after each message, so the stored one has this run's progress.
+    const latest = cursorFor(deps.store.mailboxCursors.get(account.id), account.id, configured);
+    deps.store.mailboxCursors.save({
+      ...latest,
+      lastRunAt: startedAt,
+      lastError: message,
+      lastErrorAt: deps.now(),
+    });
     logOnce(log, previousError, message);
     return result;
   }
@@ -151,9 +157,29 @@ export async function readMailbox(
   return result;
 }
 
-function emptyCursor(accountId: number, folder: string): MailboxCursor {
+/** Returns the login and server of a mailbox as `user@host:port`, which a cursor belongs to. */
+export function mailboxServer(mailbox: MailboxSettings): string {
+  return `${mailbox.user}@${mailbox.host}:${mailbox.port}`;
+}
+
+/**
+ * Returns the stored cursor when it belongs to the configured server, login and folder,
+ * else an empty one: UIDs of another folder or server do not apply to this one.
+ */
+export function cursorFor(
+  stored: MailboxCursor | null,
+  accountId: number,
+  mailbox: MailboxSettings,
+): MailboxCursor {
+  const server = mailboxServer(mailbox);
+  if (stored && stored.server === server && stored.folder === mailbox.folder) return stored;
+  return emptyCursor(accountId, server, mailbox.folder);
+}
+
+function emptyCursor(accountId: number, server: string, folder: string): MailboxCursor {
   return {
     accountId,
+    server,
     folder,
     uidValidity: null,
     lastUid: 0,

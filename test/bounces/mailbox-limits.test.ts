@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { ImapFlow } from 'imapflow';
 import type { AccountRecord } from '../../db/types.js';
 import { readMailbox, type MailboxDeps } from '../../server/bounces/mailbox.js';
 import { createLogger } from '../../server/logger.js';
@@ -129,5 +130,39 @@ describe('mailbox reader limits', () => {
     assert.equal(warnings.length, 1, JSON.stringify(lines));
     assert.equal(warnings[0]?.accountId, account.id);
     assert.equal(JSON.stringify(lines).includes(wrong), false, 'a log line has the password');
+  });
+
+  it('keeps the progress of a failed run', async () => {
+    const account = await createAccount('Interrupted');
+    for (const name of ['d', 'e', 'f']) {
+      imap.deliver('Interrupted', bounceFor(`${name}@guests.example`));
+    }
+    // The second message fetch fails, as when the connection drops in the middle of a run.
+    const failing = deps({
+      createClient: (options) => {
+        const client = new ImapFlow(options);
+        const fetchOne = client.fetchOne.bind(client);
+        let fetches = 0;
+        client.fetchOne = (...args: Parameters<ImapFlow['fetchOne']>) => {
+          fetches += 1;
+          if (fetches === 2) return Promise.reject(new Error('connection lost'));
+          return fetchOne(...args);
+        };
+        return client;
+      },
+    });
+
+    const first = await readMailbox(failing, account);
+    assert.match(first.error ?? '', /connection lost/);
+    assert.equal(first.read, 1);
+    const cursor = server.services.store.mailboxCursors.get(account.id);
+    assert.equal(cursor?.lastUid, 1);
+    assert.match(cursor?.lastError ?? '', /connection lost/);
+
+    const second = await readMailbox(deps(), account);
+    assert.equal(second.error, undefined);
+    assert.equal(second.read, 2);
+    assert.equal(second.created, 2);
+    assert.equal(server.services.store.mailboxCursors.get(account.id)?.lastUid, 3);
   });
 });

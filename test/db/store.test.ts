@@ -177,6 +177,7 @@ describe('mailbox cursors', () => {
     assert.equal(store.mailboxCursors.get(account.id), null);
     const cursor = {
       accountId: account.id,
+      server: 'office@imap.pine.example:993',
       folder: 'Bounces',
       uidValidity: 1796410601,
       lastUid: 42,
