@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import type { AccountRecord } from '../../db/types.js';
 import { readMailbox, type MailboxDeps } from '../../server/bounces/mailbox.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logger.js';
 import { parseAllowList, resolveImapDestination } from '../../server/sending/destination.js';
 import { dsnMessage } from '../support/bounce-messages.js';
@@ -164,5 +165,20 @@ describe('mailbox reader limits', () => {
     assert.equal(second.read, 2);
     assert.equal(second.created, 2);
     assert.equal(server.services.store.mailboxCursors.get(account.id)?.lastUid, 3);
+  });
+
+  it('validates the poll interval setting', () => {
+    assert.equal(loadConfig({}).mailboxPollSeconds, 300);
+    assert.equal(loadConfig({ DELIVERABILITY_MAILBOX_POLL_SECONDS: '60' }).mailboxPollSeconds, 60);
+    for (const value of ['5', 'often', '1.5']) {
+      assert.throws(
+        () => loadConfig({ DELIVERABILITY_MAILBOX_POLL_SECONDS: value }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message.includes(`DELIVERABILITY_MAILBOX_POLL_SECONDS="${value}"`) &&
+          error.message.includes('from 30 to 86400'),
+        `value ${value}`,
+      );
+    }
   });
 });
