@@ -324,6 +324,8 @@ async function readOne(
   } else {
     const fetched = await client.fetchOne(String(message.uid), { source: true }, { uid: true });
     // A message expunged since the listing has no source; there is nothing left to read.
+    // NOTE: a message whose ingestion throws every time stops each run at its UID, because
+    // the cursor moves only past messages that were stored.
     if (fetched && fetched.source) await handOver(deps, fetched.source, cursor.accountId, result);
     next = { ...cursor, lastUid: message.uid, messagesRead: cursor.messagesRead + 1 };
   }
