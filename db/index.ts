@@ -6,6 +6,7 @@ import { bounceQueries } from './bounces.js';
 import { checkQueries } from './checks.js';
 import { cursorQueries } from './cursors.js';
 import { eventQueries } from './events.js';
+import { mailboxCursorQueries } from './mailbox-cursors.js';
 import { mandrillSyncQueries } from './mandrill-sync.js';
 import { migrate } from './migrate.js';
 import { reportQueries } from './reports.js';
@@ -48,6 +49,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     sends: sendQueries(db),
     events: eventQueries(db),
     cursors: cursorQueries(db),
+    mailboxCursors: mailboxCursorQueries(db),
     mandrillSync: mandrillSyncQueries(db),
     reports: reportQueries(db),
     users: userQueries(db),

@@ -130,6 +130,27 @@ export interface MandrillCursor {
   lastError: string | null;
 }
 
+/** The mailbox reader's position in one smtp account's mailbox folder, read over IMAP. */
+export interface MailboxCursor {
+  accountId: number;
+  /** The login and server the cursor belongs to, as `user@host:port`. */
+  server: string;
+  /** The folder the cursor belongs to. A cursor of another server or folder starts over. */
+  folder: string;
+  /** The folder's UIDVALIDITY when `lastUid` was read; null before the first read. */
+  uidValidity: number | null;
+  /** Every message with a UID up to this one has been read (0: none yet). */
+  lastUid: number;
+  lastRunAt: number | null;
+  /** The end of the latest run that finished without an error. */
+  lastSuccessAt: number | null;
+  /** The error of the latest run, or null when it succeeded. Never contains the password. */
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** Messages read from this folder since the cursor was created, bounces or not. */
+  messagesRead: number;
+}
+
 /** The poller's status of one Mandrill account, beside its cursor. */
 export interface MandrillSyncRecord {
   accountId: number;
@@ -368,6 +389,10 @@ export interface Store {
   cursors: {
     get(accountId: number): MandrillCursor | null;
     save(cursor: MandrillCursor): void;
+  };
+  mailboxCursors: {
+    get(accountId: number): MailboxCursor | null;
+    save(cursor: MailboxCursor): void;
   };
   mandrillSync: {
     getStatus(accountId: number): MandrillSyncRecord | null;

@@ -58,6 +58,8 @@ export interface Config {
   dnsblZones: string[];
   /** The SMTP listener for the default method's bounces; off when `port` is null. */
   bounceSmtp: { host: string; port: number | null; maxBytes: number };
+  /** Seconds between reads of the mailboxes of smtp accounts that have one, over IMAP. */
+  mailboxPollSeconds: number;
   mandrill: {
     /** Base URL of the Mandrill API; only tests point it at a loopback stand-in. */
     baseUrl: string;
@@ -147,6 +149,12 @@ const schema = z.object({
     .optional(),
   DELIVERABILITY_BOUNCE_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   DELIVERABILITY_BOUNCE_MAX_MB: z.coerce.number().min(1).max(100).default(10),
+  DELIVERABILITY_MAILBOX_POLL_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds from 30 to 86400' })
+    .int('must be a whole number of seconds from 30 to 86400')
+    .min(30, 'must be a whole number of seconds from 30 to 86400')
+    .max(86_400, 'must be a whole number of seconds from 30 to 86400')
+    .default(300),
   DELIVERABILITY_MANDRILL_BASE_URL: z.url().default('https://mandrillapp.com/api/1.3'),
   DELIVERABILITY_MANDRILL_POLL_SECONDS: z.coerce.number().int().min(5).default(300),
   DELIVERABILITY_MANDRILL_LOOKBACK_HOURS: z.coerce
@@ -228,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: e.DELIVERABILITY_BOUNCE_SMTP_PORT ?? null,
       maxBytes: Math.round(e.DELIVERABILITY_BOUNCE_MAX_MB * 1024 * 1024),
     },
+    mailboxPollSeconds: e.DELIVERABILITY_MAILBOX_POLL_SECONDS,
     mandrill: {
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
       pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,

@@ -13,6 +13,8 @@ const REDACTED_PATHS = [
   '*.key',
   '*.settings.password',
   '*.settings.apiKey',
+  '*.mailboxPassword',
+  '*.settings.mailboxPassword',
   'config.data',
   'err.config',
   'req.headers.authorization',

@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { openStore, type Store } from '../db/index.js';
 import { classifySmtpReply } from './bounces/index.js';
 import { startBounceListener, type BounceListener } from './bounces/inbound.js';
+import {
+  readAllMailboxes,
+  type MailboxClientFactory,
+  type MailboxDeps,
+} from './bounces/mailbox.js';
 import type { Config } from './config.js';
 import { createResolver } from './dns/resolver.js';
 import { createApp } from './http/app.js';
@@ -14,7 +19,11 @@ import { createMandrillPoller } from './mandrill/poller.js';
 import { hasEncryptedSecrets, sealAllAccounts, verifyAllSecrets } from './accounts/secrets.js';
 import { recheckAllAccounts } from './domains/account-checks.js';
 import { loadKeyring, SecretError, type SecretKeyring } from './secrets/index.js';
-import { parseAllowList, resolveSmtpDestination } from './sending/destination.js';
+import {
+  parseAllowList,
+  resolveImapDestination,
+  resolveSmtpDestination,
+} from './sending/destination.js';
 import { markInterruptedSends } from './sending/interrupted.js';
 import { createTransportFactory } from './sending/transports.js';
 import type { Services } from './services.js';
@@ -35,6 +44,8 @@ export interface ServerOverrides {
   logger?: Logger;
   now?: () => number;
   mandrill?: MandrillApi;
+  /** Creates the IMAP clients of the mailbox reader; default: imapflow's. */
+  imapClient?: MailboxClientFactory;
   /** Start the background jobs (default true). */
   jobs?: boolean;
 }
@@ -75,8 +86,16 @@ function openKeyring(config: Config, store: Store, logger: Logger, now: number):
   return keyring;
 }
 
-/** The background jobs, declared in one place: the Mandrill poll and the domain re-check. */
-function declareJobs(config: Config, services: Services, mandrill: MandrillApi): Job[] {
+/**
+ * Declares the background jobs in one place: the Mandrill poll, the domain re-check and
+ * the read of smtp accounts' mailboxes.
+ */
+function declareJobs(
+  config: Config,
+  services: Services,
+  mandrill: MandrillApi,
+  mailboxes: MailboxDeps,
+): Job[] {
   const { store, keyring, logger, now } = services;
   // One poller for the life of the process, because it owns the per-key search rate limit.
   const poller = createMandrillPoller({
@@ -98,6 +117,11 @@ function declareJobs(config: Config, services: Services, mandrill: MandrillApi):
       name: 'domain-recheck',
       intervalMs: config.domainRecheckHours * 3_600_000,
       run: () => recheckAllAccounts({ store, checks: services.domainChecks, now }, logger),
+    },
+    {
+      name: 'mailbox-poll',
+      intervalMs: config.mailboxPollSeconds * 1000,
+      run: () => readAllMailboxes(mailboxes),
     },
   ];
 }
@@ -127,6 +151,8 @@ function buildServices(config: Config, overrides: ServerOverrides) {
     publicUrl: config.publicUrl ?? '',
     checkSmtpDestination: (host, port) =>
       resolveSmtpDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),
+    checkImapDestination: (host, port) =>
+      resolveImapDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),
     sending: {
       store,
       logger,
@@ -160,7 +186,18 @@ function buildServices(config: Config, overrides: ServerOverrides) {
       related: { dnsblZones: config.dnsblZones },
     },
   };
-  return { services, jobs: declareJobs(config, services, mandrill) };
+  const mailboxes: MailboxDeps = {
+    store,
+    keyring,
+    platform: config.platform,
+    now,
+    logger,
+    tls,
+    checkDestination: (host, port) =>
+      resolveImapDestination(host, port, { resolver: dnsResolver(), allow: smtpAllow }),
+    createClient: overrides.imapClient,
+  };
+  return { services, jobs: declareJobs(config, services, mandrill, mailboxes) };
 }
 
 /** Opens the database, wires the real dependencies and starts serving. */

@@ -16,6 +16,8 @@ export interface Services {
   publicUrl: string;
   /** Refuses a manager's SMTP host that points at a non-public address or port. */
   checkSmtpDestination: (host: string, port: number) => Promise<unknown>;
+  /** Refuses the IMAP host of a manager's mailbox by the same rules, with the IMAP ports. */
+  checkImapDestination: (host: string, port: number) => Promise<unknown>;
   /** The keys that encrypt account secrets at rest. */
   keyring: SecretKeyring;
   /** The Mandrill API, for the views that read an account's Mandrill state. */

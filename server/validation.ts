@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from './errors.js';
 
 /** Fields whose values never appear in an error message. */
-const SECRET_FIELDS = new Set(['password', 'apiKey', 'webhookKey', 'key']);
+const SECRET_FIELDS = new Set(['password', 'apiKey', 'webhookKey', 'key', 'mailboxPassword']);
 const MAX_SHOWN = 60;
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

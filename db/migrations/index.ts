@@ -3,6 +3,7 @@ import { sql as access } from './0002-access.js';
 import { sql as domainChecks } from './0003-domain-checks.js';
 import { sql as mandrillSync } from './0004-mandrill-sync.js';
 import { sql as bounces } from './0005-bounces.js';
+import { sql as mailboxCursors } from './0006-mailbox-cursors.js';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: Migration[] = [
   { version: 3, name: 'domain-checks', sql: domainChecks },
   { version: 4, name: 'mandrill-sync', sql: mandrillSync },
   { version: 5, name: 'bounces', sql: bounces },
+  { version: 6, name: 'mailbox-cursors', sql: mailboxCursors },
 ];

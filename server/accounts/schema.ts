@@ -26,6 +26,36 @@ const selectorName = z
     'must be a DKIM selector such as s1',
   );
 
+/** The folder names IMAP allows: no control characters, at most 255 characters here. */
+const folderName = z
+  .string()
+  .trim()
+  .min(1, 'must be a folder name such as INBOX or Bounces')
+  .max(255)
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'may not contain control characters');
+
+/**
+ * The manager's mailbox, where the smtp method's bounces arrive, read over IMAP. Its
+ * password is the flat setting `mailboxPassword`, beside this object, so the secret
+ * handling (encryption, masking, merging on update) treats it like every other secret.
+ */
+export const mailboxSettingsSchema = z.strictObject({
+  host: hostName,
+  port: z.coerce
+    .number({ error: 'must be a port number from 1 to 65535, usually 993 or 143' })
+    .int()
+    .min(1)
+    .max(65535)
+    .default(993),
+  security: z
+    .enum(['tls', 'starttls'], {
+      message: 'must be "tls" (implicit TLS, usually port 993) or "starttls" (usually port 143)',
+    })
+    .default('tls'),
+  user: z.string().min(1, 'is required: the login name of the mailbox'),
+  folder: folderName.default('INBOX'),
+});
+
 export const smtpSettingsSchema = z.strictObject({
   host: hostName,
   port: z.coerce
@@ -40,7 +70,28 @@ export const smtpSettingsSchema = z.strictObject({
   password: z.string().refine(notMasked, MASKED_MESSAGE).optional(),
   /** DKIM selectors the server signs with, beyond those of the big providers. */
   dkimSelectors: z.array(selectorName).max(10).optional(),
+  /** The mailbox to read bounces from; null or absent: bounces are not read over IMAP. */
+  mailbox: mailboxSettingsSchema.nullable().optional(),
+  mailboxPassword: z.string().min(1).refine(notMasked, MASKED_MESSAGE).optional(),
 });
+
+/** The smtp settings with the mailbox rules that span two fields applied. */
+const smtpAccountSettingsSchema = smtpSettingsSchema
+  .superRefine((settings, ctx) => {
+    if (settings.mailbox && settings.mailboxPassword === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailboxPassword'],
+        message: 'is required when settings.mailbox is set: the password of the mailbox',
+      });
+    }
+  })
+  // Without a mailbox its password has no use, and a stale one would outlive the mailbox.
+  .transform((settings): SmtpSettings => {
+    if (settings.mailbox) return settings;
+    const { mailboxPassword: _dropped, mailbox: _none, ...rest } = settings;
+    return rest;
+  });
 
 export const mandrillSettingsSchema = z.strictObject({
   apiKey: z
@@ -75,7 +126,7 @@ export const accountSchema = z.discriminatedUnion(
       method: z.literal('default'),
       settings: defaultSettingsSchema.default({}),
     }),
-    z.strictObject({ ...common, method: z.literal('smtp'), settings: smtpSettingsSchema }),
+    z.strictObject({ ...common, method: z.literal('smtp'), settings: smtpAccountSettingsSchema }),
     z.strictObject({ ...common, method: z.literal('mandrill'), settings: mandrillSettingsSchema }),
   ],
   { error: 'must be "default", "smtp" or "mandrill"' },
@@ -93,4 +144,5 @@ export const accountPatchSchema = z.strictObject({
 
 export type AccountInput = z.output<typeof accountSchema>;
 export type SmtpSettings = z.output<typeof smtpSettingsSchema>;
+export type MailboxSettings = z.output<typeof mailboxSettingsSchema>;
 export type MandrillSettings = z.output<typeof mandrillSettingsSchema>;

@@ -15,7 +15,9 @@ export type PublicAccount = Omit<AccountRecord, 'settings'> & { settings: Record
  */
 function mask(keyring: SecretKeyring, accountId: number, field: string, value: unknown): unknown {
   if (!value) return value;
-  if (field === 'password' || field === 'webhookKey') return MASK_PREFIX;
+  if (field === 'password' || field === 'webhookKey' || field === 'mailboxPassword') {
+    return MASK_PREFIX;
+  }
   if (field !== 'apiKey') return value;
   let text = String(value);
   try {
@@ -34,14 +36,20 @@ export function toPublicAccount(keyring: SecretKeyring, account: AccountRecord):
   return { ...account, settings };
 }
 
-/** Creates an account; its secrets are encrypted before the transaction commits. */
-/** Checks where a manager's SMTP host points; throws an AppError to refuse it. */
-export type DestinationCheck = (host: string, port: number) => Promise<unknown>;
+/** Checks where a manager's server points; throws an AppError to refuse it. */
+export type HostCheck = (host: string, port: number) => Promise<unknown>;
+
+/** The checks of a manager's SMTP host and of the IMAP host of its mailbox. */
+export interface DestinationCheck {
+  smtp: HostCheck;
+  imap: HostCheck;
+}
 
 async function checkDestination(account: AccountInput, verify?: DestinationCheck): Promise<void> {
-  if (account.method === 'smtp' && verify) {
-    await verify(account.settings.host, account.settings.port);
-  }
+  if (account.method !== 'smtp' || !verify) return;
+  await verify.smtp(account.settings.host, account.settings.port);
+  const mailbox = account.settings.mailbox;
+  if (mailbox) await verify.imap(mailbox.host, mailbox.port);
 }
 
 function checkMandrillKey(
@@ -56,6 +64,7 @@ function checkMandrillKey(
   assertMandrillKeyFree(store, keyring, id, settings as { apiKey: string; subaccount?: string });
 }
 
+/** Creates an account; its secrets are encrypted before the transaction commits. */
 export async function createAccount(
   store: Store,
   keyring: SecretKeyring,

@@ -20,13 +20,10 @@ export function accountRoutes(services: Services): Router {
   router.post('/', async (req, res) => {
     const principal = principalOf(res);
     requireAccountCreator(principal);
-    const account = await createAccount(
-      store,
-      services.keyring,
-      req.body,
-      now(),
-      services.checkSmtpDestination,
-    );
+    const account = await createAccount(store, services.keyring, req.body, now(), {
+      smtp: services.checkSmtpDestination,
+      imap: services.checkImapDestination,
+    });
     if (principal.kind === 'user' && principal.role === 'manager') {
       // A manager's new account is theirs.
       store.users.update(principal.userId, { accountIds: [...principal.accountIds, account.id] });
@@ -46,14 +43,10 @@ export function accountRoutes(services: Services): Router {
   router.patch('/:id', async (req, res) => {
     const id = idParam(req.params.id);
     accountFor(store, principalOf(res), id, 'manage');
-    const account = await updateAccount(
-      store,
-      services.keyring,
-      id,
-      req.body,
-      now(),
-      services.checkSmtpDestination,
-    );
+    const account = await updateAccount(store, services.keyring, id, req.body, now(), {
+      smtp: services.checkSmtpDestination,
+      imap: services.checkImapDestination,
+    });
     services.logger.info(
       { module: 'accounts', accountId: account.id, method: account.method },
       'account updated',

@@ -5,6 +5,7 @@ import { analyzeRoutes } from './analyze.js';
 import { authMiddleware, crossSiteGuard } from './auth.js';
 import { bounceRoutes } from './bounces.js';
 import { domainRoutes } from './domains.js';
+import { mailboxRoutes } from './mailbox.js';
 import { mandrillRoutes } from './mandrill.js';
 import { errorHandler, notFoundRoute } from './errors.js';
 import { reportRoutes } from './reports.js';
@@ -50,6 +51,7 @@ export function createApp(services: Services): Express {
   app.use('/api/accounts', accountRoutes(services));
   app.use('/api/accounts', suppressionRoutes(services));
   app.use('/api/accounts', mandrillRoutes(services));
+  app.use('/api/accounts', mailboxRoutes(services));
   app.use('/api/domains', domainRoutes(services));
   app.use('/api/reports', reportRoutes(services));
   app.use('/api', analyzeRoutes(services));

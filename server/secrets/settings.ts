@@ -2,8 +2,11 @@ import { decryptSecret, encryptSecret, encryptedKeyId, isEncrypted } from './cip
 import { SecretError } from './errors.js';
 import type { SecretKeyring } from './keyring.js';
 
-/** The settings fields that contain secrets: an smtp account's password, a mandrill account's API key. */
-export const SECRET_FIELDS = ['password', 'apiKey', 'webhookKey'] as const;
+/**
+ * The settings fields that contain secrets: an smtp account's password and mailbox password,
+ * a mandrill account's API key and webhook key.
+ */
+export const SECRET_FIELDS = ['password', 'apiKey', 'webhookKey', 'mailboxPassword'] as const;
 
 export type SecretField = (typeof SECRET_FIELDS)[number];
 

@@ -13,7 +13,7 @@ import { normalizeHostName, type AllowList } from './destination-allow-list.js';
 
 export { parseAllowList, type AllowList } from './destination-allow-list.js';
 
-/** A checked destination for a manager's SMTP server. */
+/** A checked destination for a manager's SMTP or IMAP server. */
 export interface SmtpDestination {
   /** The host as configured, for TLS SNI and the certificate check. */
   host: string;
@@ -30,10 +30,42 @@ export interface DestinationOptions {
 /** The name of the setting that exempts destinations, which error messages tell operators to use. */
 export const SMTP_ALLOW_SETTING = 'DELIVERABILITY_SMTP_ALLOW';
 
+/** The parts of the destination check that differ between SMTP and IMAP servers. */
+interface Protocol {
+  /** The protocol's name in messages, as in "The SMTP host ...". */
+  name: string;
+  ports: readonly number[];
+  /** The ports as messages list them, e.g. `25, 465, 587 or 2525`. */
+  portList: string;
+  /** The kind of the listed ports, as in "Port 8080 is not <portKind>". */
+  portKind: string;
+  /** The verb of the refused action, as in "sending there is refused". */
+  action: string;
+  /** The error code of a refused destination. */
+  refusedCode: string;
+}
+
 // 25: SMTP (RFC 5321); 465: submission over implicit TLS (RFC 8314); 587: submission (RFC 6409);
 // 2525: not assigned to SMTP by IANA, but offered by some mail providers as an alternative where 25
 // and 587 are blocked.
-const SMTP_PORTS: readonly number[] = [25, 465, 587, 2525];
+const SMTP: Protocol = {
+  name: 'SMTP',
+  ports: [25, 465, 587, 2525],
+  portList: '25, 465, 587 or 2525',
+  portKind: 'an SMTP submission port',
+  action: 'sending',
+  refusedCode: 'smtp_destination_refused',
+};
+
+// 143: IMAP (RFC 9051), with STARTTLS; 993: IMAP over implicit TLS (RFC 8314).
+const IMAP: Protocol = {
+  name: 'IMAP',
+  ports: [143, 993],
+  portList: '993 or 143',
+  portKind: 'an IMAP port',
+  action: 'connecting',
+  refusedCode: 'imap_destination_refused',
+};
 const MISSING_NAME_CODES = new Set(['ENOTFOUND', 'ENODATA']);
 
 type ParsedAddress = NonNullable<ReturnType<typeof parseIpAddress>>;
@@ -81,16 +113,41 @@ export async function resolveSmtpDestination(
   port: number,
   options: DestinationOptions,
 ): Promise<SmtpDestination> {
+  return resolveDestination(host, port, options, SMTP);
+}
+
+/**
+ * Resolves a manager's IMAP host once and checks it by the rules of resolveSmtpDestination,
+ * with the IMAP ports 993 and 143 in place of the SMTP ones and the same allow list. Throws
+ * AppError 422 `imap_destination_refused`, 422 `imap_host_unresolved` or 503 `dns_unavailable`.
+ */
+export async function resolveImapDestination(
+  host: string,
+  port: number,
+  options: DestinationOptions,
+): Promise<SmtpDestination> {
+  return resolveDestination(host, port, options, IMAP);
+}
+
+async function resolveDestination(
+  host: string,
+  port: number,
+  options: DestinationOptions,
+  protocol: Protocol,
+): Promise<SmtpDestination> {
   const { resolver, allow } = options;
+  const refused = refusal(protocol);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw refused(`Port ${port} is not a valid port number: use 25, 465, 587 or 2525.`, {
+    throw refused(`Port ${port} is not a valid port number: use ${protocol.portList}.`, {
       host,
       port,
     });
   }
 
-  const literal = parseLiteral(host);
-  const addresses = literal ? [literal] : await lookupAddresses(host, hostNameOf(host), resolver);
+  const literal = parseLiteral(host, protocol);
+  const addresses = literal
+    ? [literal]
+    : await lookupAddresses(host, hostNameOf(host, protocol), resolver, protocol);
   const checked = addresses.map(checkAddress);
   const hostAllowed = allow.allowsHost(host);
 
@@ -100,19 +157,19 @@ export async function resolveSmtpDestination(
       !hostAllowed &&
       !allow.allowsAddress(address.original)
     ) {
-      throw refusedAddress(host, port, address, literal !== undefined);
+      throw refusedAddress(host, port, address, literal !== undefined, protocol);
     }
   }
 
   const chosen = checked.find((address) => address.parsed.kind() === 'ipv4') ?? checked[0];
   if (!chosen) {
     // lookupAddresses throws when a name has no address, so this is unreachable.
-    throw new Error(`No address to check for SMTP host ${host}`);
+    throw new Error(`No address to check for ${protocol.name} host ${host}`);
   }
   // The port exemption follows the address that the transport connects to, not every resolved one.
-  if (!SMTP_PORTS.includes(port) && !hostAllowed && !allow.allowsAddress(chosen.original)) {
+  if (!protocol.ports.includes(port) && !hostAllowed && !allow.allowsAddress(chosen.original)) {
     throw refused(
-      `Port ${port} is not an SMTP submission port: use 25, 465, 587 or 2525. ` +
+      `Port ${port} is not ${protocol.portKind}: use ${protocol.portList}. ` +
         `An operator can allow another port for this host with ${SMTP_ALLOW_SETTING}.`,
       { host, port },
     );
@@ -121,24 +178,24 @@ export async function resolveSmtpDestination(
 }
 
 /** Parses an IP literal host, bracketed or not. Returns undefined for a host name. */
-function parseLiteral(host: string): ParsedAddress | undefined {
+function parseLiteral(host: string, protocol: Protocol): ParsedAddress | undefined {
   const unbracketed = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (unbracketed.includes(':') && unbracketed.includes('%')) {
-    throw refused(
-      `The SMTP host ${host} has an IPv6 zone index, which only link-local addresses use; ` +
-        'sending there is refused. Use a host name or a global address.',
+    throw refusal(protocol)(
+      `The ${protocol.name} host ${host} has an IPv6 zone index, which only link-local addresses use; ` +
+        `${protocol.action} there is refused. Use a host name or a global address.`,
       { host },
     );
   }
   return parseIpAddress(unbracketed);
 }
 
-function hostNameOf(host: string): string {
+function hostNameOf(host: string, protocol: Protocol): string {
   const name = normalizeHostName(host);
   if (name === undefined) {
-    throw refused(
-      `The SMTP host "${host}" is not a valid host name or IP address. Use a name such as ` +
-        'smtp.example.com, a dotted-quad IPv4 address or an IPv6 address.',
+    throw refusal(protocol)(
+      `The ${protocol.name} host "${host}" is not a valid host name or IP address. Use a name such as ` +
+        `${protocol.name.toLowerCase()}.example.com, a dotted-quad IPv4 address or an IPv6 address.`,
       { host },
     );
   }
@@ -154,6 +211,7 @@ async function lookupAddresses(
   host: string,
   name: string,
   resolver: Resolver,
+  protocol: Protocol,
 ): Promise<ParsedAddress[]> {
   const answers = await Promise.allSettled([resolver(name, 'A'), resolver(name, 'AAAA')]);
   const addresses: ParsedAddress[] = [];
@@ -167,7 +225,7 @@ async function lookupAddresses(
       throw new AppError(
         503,
         'dns_unavailable',
-        `The DNS lookup of the SMTP host ${host} failed (${code ?? String(answer.reason)}); ` +
+        `The DNS lookup of the ${protocol.name} host ${host} failed (${code ?? String(answer.reason)}); ` +
           'try again later.',
         { host, code },
       );
@@ -177,8 +235,8 @@ async function lookupAddresses(
   if (addresses.length === 0) {
     throw new AppError(
       422,
-      'smtp_host_unresolved',
-      `The SMTP host ${host} does not resolve: it has no A or AAAA record. Check the host name.`,
+      `${protocol.name.toLowerCase()}_host_unresolved`,
+      `The ${protocol.name} host ${host} does not resolve: it has no A or AAAA record. Check the host name.`,
       { host },
     );
   }
@@ -216,6 +274,7 @@ function refusedAddress(
   port: number,
   address: CheckedAddress,
   literal: boolean,
+  protocol: Protocol,
 ): AppError {
   const { range, embedded } = address.class;
   let where: string;
@@ -226,13 +285,14 @@ function refusedAddress(
       ? `resolves to ${address.original} (${describeEmbedding(embedded)}),`
       : `resolves to ${address.original},`;
   }
-  return refused(
-    `The SMTP host ${host} ${where} ${describeRange(range)}; sending there is refused. ` +
+  return refusal(protocol)(
+    `The ${protocol.name} host ${host} ${where} ${describeRange(range)}; ${protocol.action} there is refused. ` +
       `An operator can allow it with ${SMTP_ALLOW_SETTING}.`,
     { host, port, address: address.original, range },
   );
 }
 
-function refused(message: string, details: Record<string, unknown>): AppError {
-  return new AppError(422, 'smtp_destination_refused', message, details);
+function refusal(protocol: Protocol) {
+  return (message: string, details: Record<string, unknown>): AppError =>
+    new AppError(422, protocol.refusedCode, message, details);
 }

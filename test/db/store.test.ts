@@ -63,6 +63,7 @@ describe('migrations', () => {
         'bounces',
         'domain_checks',
         'events',
+        'mailbox_cursors',
         'mandrill_cursors',
         'mandrill_follow_ups',
         'mandrill_sync_status',
@@ -165,6 +166,33 @@ describe('events', () => {
     assert.equal(store.sends.get(send.id)?.state, 'unknown');
     assert.equal(markInterruptedSends(store, 9_500), 0);
     assert.equal(store.integrityCheck(), 'ok');
+    store.close();
+  });
+});
+
+describe('mailbox cursors', () => {
+  it('save and read back per account', () => {
+    const store = freshStore();
+    const { account } = seed(store);
+    assert.equal(store.mailboxCursors.get(account.id), null);
+    const cursor = {
+      accountId: account.id,
+      server: 'office@imap.pine.example:993',
+      folder: 'Bounces',
+      uidValidity: 1796410601,
+      lastUid: 42,
+      lastRunAt: 1000,
+      lastSuccessAt: 1000,
+      lastError: null,
+      lastErrorAt: null,
+      messagesRead: 42,
+    };
+    store.mailboxCursors.save(cursor);
+    assert.deepEqual(store.mailboxCursors.get(account.id), cursor);
+
+    const failed = { ...cursor, lastRunAt: 2000, lastError: 'login rejected', lastErrorAt: 2000 };
+    store.mailboxCursors.save(failed);
+    assert.deepEqual(store.mailboxCursors.get(account.id), failed);
     store.close();
   });
 });

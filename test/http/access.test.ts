@@ -12,6 +12,7 @@ const MOUNTS: Record<string, string> = {
   'analyze.ts': '/api',
   'suppressions.ts': '/api/accounts',
   'mandrill.ts': '/api/accounts',
+  'mailbox.ts': '/api/accounts',
   'domains.ts': '/api/domains',
   'reports.ts': '/api/reports',
   'sends.ts': '/api',
@@ -79,6 +80,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/accounts/:id/mandrill/sender-domains', access: 'account-read' },
   { route: 'GET /api/accounts/:id/mandrill/rejects', access: 'account-read' },
   { route: 'GET /api/accounts/:id/mandrill/status', access: 'account-read' },
+  { route: 'GET /api/accounts/:id/mailbox/status', access: 'account-read' },
   {
     route: 'POST /api/accounts/:id/suppressions',
     access: 'account-manage',

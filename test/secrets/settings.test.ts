@@ -28,7 +28,7 @@ const smtpSettings = {
 const mandrillSettings = { apiKey: 'md-Abcdefghijklmnop1234', subaccount: 'harbor' };
 
 test('SECRET_FIELDS lists every secret setting', () => {
-  assert.deepEqual([...SECRET_FIELDS], ['password', 'apiKey', 'webhookKey']);
+  assert.deepEqual([...SECRET_FIELDS], ['password', 'apiKey', 'webhookKey', 'mailboxPassword']);
 });
 
 test('sealSettings encrypts secret fields only', () => {
