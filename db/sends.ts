@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { SCOPE_FILTER, scopeParams } from './scope.js';
+import { sendSearcher } from './send-search.js';
 import type { NewSend, SendPatch, SendRecord, SendWithAccount, Store } from './types.js';
 
 interface SendRow {
@@ -155,6 +156,7 @@ export function sendQueries(db: Database): Store['sends'] {
     accountName: row.account_name ?? '',
   });
 
+  const searchRows = sendSearcher(db);
   return {
     create(send: NewSend): SendRecord {
       // The stored row is exactly these values and the column defaults, so it is not read back.
@@ -229,6 +231,7 @@ export function sendQueries(db: Database): Store['sends'] {
           : recentForAccount.all(accountId, limit);
       return (rows as SendRow[]).map(withAccount);
     },
+    search: (search) => (searchRows(search) as SendRow[]).map(withAccount),
     countAutomatedSince: (accountId, since) =>
       (automatedSince.get(accountId, since) as { n: number }).n,
     update(id: number, patch: SendPatch): void {

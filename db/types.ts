@@ -97,6 +97,31 @@ export interface SendPatch {
   updatedAt: number;
 }
 
+/** The filters of the message log; every one given must hold. */
+export interface SendSearch {
+  limit: number;
+  scope?: AccountScope;
+  accountId?: number;
+  /** One address, compared without case. */
+  recipient?: string;
+  /** The domain of the recipient's address, such as `gmail.com`. */
+  recipientDomain?: string;
+  /** The header From address. */
+  sender?: string;
+  method?: Method;
+  /** The state the send is in now. */
+  state?: SendState;
+  /** A state the send has been in at some time, as its events record. */
+  everState?: SendState;
+  messageId?: string;
+  /** Created at or after this time. */
+  from?: number;
+  /** Created before this time. */
+  to?: number;
+  /** The page after this send (newest first). */
+  before?: { createdAt: number; id: number };
+}
+
 export interface SendWithAccount extends SendRecord {
   accountName: string;
 }
@@ -375,6 +400,8 @@ export interface Store {
       accountId?: number;
       scope?: AccountScope;
     }): SendWithAccount[];
+    /** The message log: sends that match every filter given, newest first. */
+    search(search: SendSearch): SendWithAccount[];
     /** Counts the automated sends of an account created at or after `since`, not counting suppressed ones. */
     countAutomatedSince(accountId: number, since: number): number;
     update(id: number, patch: SendPatch): void;

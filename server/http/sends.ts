@@ -7,16 +7,12 @@ import { notFound } from '../errors.js';
 import { sendForAccount } from '../sending/service.js';
 import type { Services } from '../services.js';
 import { toCsv } from '../reports/csv.js';
-import { parseInput, queryId, queryInteger } from '../validation.js';
+import { logQuery, toSearch } from '../sending/log-query.js';
+import { parseInput, queryInteger } from '../validation.js';
 import { principalOf } from './auth.js';
 import { idParam } from './params.js';
 
-const listQuery = z.object({
-  limit: queryInteger(1, 500).default(50),
-  accountId: queryId().optional(),
-});
-
-const csvQuery = listQuery.extend({
+const csvQuery = logQuery.extend({
   limit: queryInteger(1, 100_000).default(10_000),
 });
 
@@ -57,17 +53,20 @@ export function sendRoutes(services: Services): Router {
 
   router.get('/sends', (req, res) => {
     const principal = principalOf(res);
-    const query = parseInput(listQuery, req.query, 'sends query');
+    const query = parseInput(logQuery, req.query, 'sends query');
     if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
-    const sends = store.sends.listRecent({ ...query, scope: accountScope(principal) });
-    res.json({ sends: sends.map(publicSend) });
+    const sends = store.sends.search({ ...toSearch(query), scope: accountScope(principal) });
+    const last = sends.at(-1);
+    // A full page may have more after it; `next` asks for the page that follows.
+    const next = last && sends.length === query.limit ? `${last.createdAt}.${last.id}` : null;
+    res.json({ sends: sends.map(publicSend), next });
   });
 
   router.get('/sends.csv', (req, res) => {
     const principal = principalOf(res);
     const query = parseInput(csvQuery, req.query, 'sends query');
     if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
-    const sends = store.sends.listRecent({ ...query, scope: accountScope(principal) });
+    const sends = store.sends.search({ ...toSearch(query), scope: accountScope(principal) });
     res.type('text/csv; charset=utf-8');
     res.attachment('sends.csv');
     res.send(toCsv(SEND_COLUMNS, sends.map(publicSend)));

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { SendSearch } from '../../db/types.js';
+import { ALL_STATES } from '../events/states.js';
+import { queryId, queryInteger } from '../validation.js';
+
+const STATE_RULE = `must be one of ${ALL_STATES.join(', ')}`;
+const state = z.enum(ALL_STATES as [string, ...string[]], STATE_RULE);
+
+/** A date or a time, as `2026-12-04` (UTC midnight) or ISO 8601 with its offset. */
+const time = z
+  .string()
+  .trim()
+  .transform((value, context) => {
+    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+    if (Number.isNaN(ms)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a date such as 2026-12-04 or a time such as 2026-12-04T10:00:00Z',
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** The page cursor `next` of a previous answer: `<created ms>.<send id>`. */
+const cursor = z
+  .string()
+  .regex(/^\d{1,15}\.\d{1,15}$/, 'must be the `next` value of the previous page')
+  .transform((value) => {
+    const [createdAt, id] = value.split('.').map(Number);
+    return { createdAt: createdAt ?? 0, id: id ?? 0 };
+  });
+
+/** The message log's query string: every filter is optional, and all given must hold. */
+export const logQuery = z.strictObject({
+  limit: queryInteger(1, 500).default(50),
+  accountId: queryId().optional(),
+  recipient: z.email('must be one email address, such as guest@example.com').optional(),
+  recipientDomain: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain such as gmail.com')
+    .optional(),
+  sender: z.email('must be one email address, such as office@example.com').optional(),
+  method: z.enum(['default', 'smtp', 'mandrill'], 'must be default, smtp or mandrill').optional(),
+  state: state.optional(),
+  everState: state.optional(),
+  messageId: z
+    .string()
+    .trim()
+    .min(3, 'must be a Message-ID such as abc@example.com')
+    .transform((value) => value.replace(/^<|>$/g, ''))
+    .optional(),
+  from: time.optional(),
+  to: time.optional(),
+  before: cursor.optional(),
+});
+
+export type LogQuery = z.output<typeof logQuery>;
+
+/** Turns a parsed log query into the store's search. */
+export function toSearch(query: LogQuery): Omit<SendSearch, 'scope'> {
+  return query as Omit<SendSearch, 'scope'>;
+}
