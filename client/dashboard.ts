@@ -10,6 +10,7 @@ import {
 import { loadBounces } from './bounces.js';
 import { type DomainCheckForm, setUpDomainCheck } from './domain-check.js';
 import { type MandrillPanel, setUpMandrill } from './mandrill.js';
+import { setUpMessageLog } from './message-log.js';
 import { byId, showStatus } from './dom.js';
 import { renderSends } from './sends.js';
 import { renderSummary } from './summary.js';
@@ -25,11 +26,14 @@ export interface Dashboard {
   clear(): void;
 }
 
+type MessageLog = ReturnType<typeof setUpMessageLog>;
+
 interface DashboardParts {
   charts: ChartSet | null;
   domainCheck: DomainCheckForm;
   mandrill: MandrillPanel;
   analyze: AnalyzeForm;
+  log: MessageLog;
 }
 
 /**
@@ -43,7 +47,7 @@ export function createDashboard(): Dashboard {
   const loadSections = (): void => {
     currentLoad?.abort();
     currentLoad = new AbortController();
-    void loadDashboard(readDays(), parts?.charts ?? null, currentLoad.signal);
+    void loadDashboard(readDays(), parts?.charts ?? null, parts?.log ?? null, currentLoad.signal);
     if (parts) void loadMandrill(parts.mandrill, currentLoad.signal);
   };
 
@@ -110,7 +114,15 @@ function setUpParts(reload: () => void): DashboardParts {
     error: byId('analyze-error', HTMLElement),
     result: byId('analyze-result', HTMLElement),
   });
-  return { charts, domainCheck, mandrill, analyze };
+  const log = setUpMessageLog({
+    form: byId('log-form', HTMLFormElement),
+    table: byId('recent-sends', HTMLTableElement),
+    status: byId('sends-status', HTMLElement),
+    more: byId('log-more', HTMLButtonElement),
+    csv: byId('sends-csv', HTMLAnchorElement),
+    detail: byId('send-detail', HTMLElement),
+  });
+  return { charts, domainCheck, mandrill, analyze, log };
 }
 
 /** Loads the Mandrill section, which shows its own errors. */
@@ -131,6 +143,11 @@ function resetSections(chartsCreated: boolean): void {
   showStatus(byId('sends-status', HTMLElement), 'Loading…', 'loading');
   byId('recent-sends', HTMLTableElement).replaceChildren();
   byId('bounces-table', HTMLTableElement).replaceChildren();
+  // The log's filters and the open timeline name recipients too.
+  byId('send-detail', HTMLElement).replaceChildren();
+  byId('log-form', HTMLFormElement).reset();
+  byId('log-more', HTMLButtonElement).hidden = true;
+  byId('sends-csv', HTMLAnchorElement).href = '/api/sends.csv';
 }
 
 /** Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure. */
@@ -161,6 +178,7 @@ async function loadSection(
 async function loadDashboard(
   days: number,
   charts: ChartSet | null,
+  log: MessageLog | null,
   signal: AbortSignal,
 ): Promise<void> {
   const summary = byId('summary', HTMLElement);
@@ -193,6 +211,10 @@ async function loadDashboard(
     sendsStatus,
     signal,
     async () => {
+      if (log) {
+        await log.load(signal);
+        return;
+      }
       const { sends } = await fetchRecentSends(RECENT_SENDS_LIMIT, signal);
       signal.throwIfAborted();
       sendsStatus.replaceChildren();

@@ -92,6 +92,7 @@ export type SendState =
 
 export interface SendRecord {
   id: string | number;
+  messageId?: string;
   accountId: string | number;
   accountName: string;
   method: SendingMethod;

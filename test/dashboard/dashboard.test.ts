@@ -222,6 +222,36 @@ describe('dashboard in Chromium', () => {
     );
   });
 
+  it('searches the message log from the URL and opens a timeline', async () => {
+    await page.goto(`${server.url}/?logRecipient=%40guests.example&logState=bounced`);
+    await page.waitForSelector('#recent-sends tr[data-send-id]');
+    const states = await page
+      .locator('#recent-sends tr[data-send-id]')
+      .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.state));
+    assert.ok(states.length > 0);
+    assert.ok(
+      states.every((s) => s === 'bounced'),
+      states.join(','),
+    );
+    assert.equal(await page.inputValue('#log-recipient'), '@guests.example');
+    assert.match(
+      (await page.getAttribute('#sends-csv', 'href')) ?? '',
+      /recipientDomain=guests\.example&state=bounced/,
+    );
+    await page.selectOption('#log-state', '');
+    await page.fill('#log-recipient', 'b@guests.example');
+    await page.click('#log-submit');
+    await page.waitForFunction(() => location.search.includes('logRecipient=b%40guests.example'));
+    await page.waitForFunction(
+      () => document.querySelectorAll('#recent-sends tr[data-send-id]').length === 1,
+    );
+    await page.click('#recent-sends tr[data-send-id]');
+    await page.waitForSelector('#send-timeline tbody tr');
+    const timeline = (await page.locator('#send-timeline').textContent()) ?? '';
+    assert.match(timeline, /queued/);
+    assert.match(timeline, /accepted/);
+  });
+
   it('domain check form shows per-method verdicts', async () => {
     await page.fill('input[name=domain]', '18f.gov');
     await page.click('#domain-check-submit');

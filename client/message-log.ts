@@ -1,0 +1,164 @@
+import { getJson } from './api.js';
+import { el, showStatus } from './dom.js';
+import { formatDateTime } from './format.js';
+import { renderSends } from './sends.js';
+import type { SendRecord } from './types.js';
+import { updateQuery } from './url-state.js';
+
+/** The log's filters as the URL keeps them, and the API query parameter each one becomes. */
+const FILTER_KEYS: [string, string][] = [
+  ['logRecipient', 'recipient'],
+  ['logMethod', 'method'],
+  ['logState', 'state'],
+  ['logFrom', 'from'],
+  ['logTo', 'to'],
+  ['logMessageId', 'messageId'],
+];
+
+export interface LogElements {
+  form: HTMLFormElement;
+  table: HTMLTableElement;
+  status: HTMLElement;
+  more: HTMLButtonElement;
+  csv: HTMLAnchorElement;
+  detail: HTMLElement;
+}
+
+interface LogResponse {
+  sends: SendRecord[];
+  next: string | null;
+}
+
+interface SendDetail {
+  send: SendRecord;
+  events: {
+    occurredAt: string;
+    type: string;
+    source: string;
+    stateBefore: string | null;
+    stateAfter: string | null;
+    data: unknown;
+  }[];
+}
+
+/** The API query of the filters in the URL: `@gmail.com` in the recipient field is a domain. */
+export function logQueryFromUrl(): URLSearchParams {
+  const url = new URLSearchParams(location.search);
+  const query = new URLSearchParams();
+  for (const [urlKey, apiKey] of FILTER_KEYS) {
+    const value = url.get(urlKey)?.trim();
+    if (!value) continue;
+    if (apiKey === 'recipient' && value.startsWith('@'))
+      query.set('recipientDomain', value.slice(1));
+    else if (apiKey === 'state' && url.get('logEver') === '1') query.set('everState', value);
+    else query.set(apiKey, value);
+  }
+  return query;
+}
+
+/**
+ * Sets up the message log: the filter form writes the filters into the URL (so a search can
+ * be shared), the table shows the page, "Load more" the next one, and a row opens the
+ * send's timeline with each event's raw provider data, shown as text.
+ */
+export function setUpMessageLog(elements: LogElements) {
+  let next: string | null = null;
+
+  const fillForm = (): void => {
+    const url = new URLSearchParams(location.search);
+    for (const [urlKey] of FILTER_KEYS) {
+      const input = elements.form.elements.namedItem(urlKey) as HTMLInputElement | null;
+      if (input) input.value = url.get(urlKey) ?? '';
+    }
+    const ever = elements.form.elements.namedItem('logEver') as HTMLInputElement | null;
+    if (ever) ever.checked = url.get('logEver') === '1';
+  };
+
+  const load = async (signal: AbortSignal, append: boolean): Promise<void> => {
+    const query = logQueryFromUrl();
+    query.set('limit', '50');
+    if (append && next) query.set('before', next);
+    const page = await getJson<LogResponse>(`/api/sends?${query.toString()}`, signal);
+    signal.throwIfAborted();
+    const shown = append ? [...currentRows, ...page.sends] : page.sends;
+    currentRows = shown;
+    next = page.next;
+    elements.status.replaceChildren();
+    renderSends(elements.table, shown);
+    elements.more.hidden = next === null;
+    query.delete('limit');
+    query.delete('before');
+    elements.csv.href = `/api/sends.csv?${query.toString()}`;
+  };
+  let currentRows: SendRecord[] = [];
+
+  elements.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(elements.form);
+    const changes: Record<string, string | null> = {};
+    for (const [urlKey] of FILTER_KEYS) changes[urlKey] = String(data.get(urlKey) ?? '').trim();
+    changes.logEver = data.get('logEver') ? '1' : null;
+    updateQuery(changes, true);
+    showStatus(elements.status, 'Loading…', 'loading');
+    load(new AbortController().signal, false).catch((error: Error) =>
+      showStatus(elements.status, error.message, 'error'),
+    );
+  });
+  elements.more.addEventListener('click', () => {
+    load(new AbortController().signal, true).catch((error: Error) =>
+      showStatus(elements.status, error.message, 'error'),
+    );
+  });
+  elements.table.addEventListener('click', (event) => {
+    const row = (event.target as HTMLElement).closest('tr[data-send-id]');
+    const id = row?.getAttribute('data-send-id');
+    if (id) void showDetail(elements.detail, id);
+  });
+
+  return {
+    load: (signal: AbortSignal) => {
+      fillForm();
+      return load(signal, false);
+    },
+  };
+}
+
+async function showDetail(container: HTMLElement, id: string): Promise<void> {
+  showStatus(container, 'Loading…', 'loading');
+  try {
+    const { send, events } = await getJson<SendDetail>(`/api/sends/${encodeURIComponent(id)}`);
+    const rows = events.map((event) =>
+      el('tr', {}, [
+        el('td', { text: formatDateTime(event.occurredAt) }),
+        el('td', { text: event.type }),
+        el('td', { text: event.source }),
+        el('td', { text: `${event.stateBefore ?? '—'} → ${event.stateAfter ?? '—'}` }),
+        el('td', {}, [
+          el('pre', {
+            className: 'event-data',
+            text: event.data ? JSON.stringify(event.data, null, 2) : '',
+          }),
+        ]),
+      ]),
+    );
+    container.replaceChildren(
+      el('h3', { text: `Send ${send.id} to ${send.recipient}` }),
+      el('p', { className: 'muted', text: `Message-ID ${send.messageId ?? ''}` }),
+      el('table', { className: 'data-table', attrs: { id: 'send-timeline' } }, [
+        el('caption', { text: 'Timeline, oldest first' }),
+        el('thead', {}, [
+          el(
+            'tr',
+            {},
+            ['Time', 'Event', 'Source', 'State', 'Provider data'].map((text) =>
+              el('th', { text, attrs: { scope: 'col' } }),
+            ),
+          ),
+        ]),
+        el('tbody', {}, rows),
+      ]),
+    );
+  } catch (error) {
+    showStatus(container, (error as Error).message, 'error');
+  }
+}
