@@ -8,6 +8,7 @@ import {
   renderSeries,
 } from './charts.js';
 import { loadBounces } from './bounces.js';
+import { loadBreakdowns } from './breakdowns.js';
 import { type DomainCheckForm, setUpDomainCheck } from './domain-check.js';
 import { type MandrillPanel, setUpMandrill } from './mandrill.js';
 import { setUpMessageLog } from './message-log.js';
@@ -143,6 +144,7 @@ function resetSections(chartsCreated: boolean): void {
   showStatus(byId('sends-status', HTMLElement), 'Loading…', 'loading');
   byId('recent-sends', HTMLTableElement).replaceChildren();
   byId('bounces-table', HTMLTableElement).replaceChildren();
+  showStatus(byId('breakdowns', HTMLElement), 'Loading…', 'loading');
   // The log's filters and the open timeline name recipients too.
   byId('send-detail', HTMLElement).replaceChildren();
   byId('log-form', HTMLFormElement).reset();
@@ -222,7 +224,20 @@ async function loadDashboard(
     },
   );
   const bouncesLoad = loadBounceSection(signal);
-  const [, chartsDrawn] = await Promise.all([summaryLoad, chartsLoad, sendsLoad, bouncesLoad]);
+  const breakdownsTarget = byId('breakdowns', HTMLElement);
+  const breakdownsLoad = loadSection(
+    byId('breakdowns-section', HTMLElement),
+    breakdownsTarget,
+    signal,
+    () => loadBreakdowns(breakdownsTarget, days, signal),
+  );
+  const [, chartsDrawn] = await Promise.all([
+    summaryLoad,
+    chartsLoad,
+    sendsLoad,
+    bouncesLoad,
+    breakdownsLoad,
+  ]);
   if (!chartsDrawn && !signal.aborted) document.body.dataset.chartsReady = 'error';
 }
 

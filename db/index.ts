@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { accountQueries } from './accounts.js';
 import { bounceQueries } from './bounces.js';
+import { breakdownQueries } from './breakdowns.js';
 import { checkQueries } from './checks.js';
 import { cursorQueries } from './cursors.js';
 import { eventQueries } from './events.js';
@@ -58,6 +59,7 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     suppressions: suppressionQueries(db),
     checks: checkQueries(db),
     bounces: bounceQueries(db),
+    breakdowns: breakdownQueries(db),
     // Inside an open transaction, run `fn` in it directly: a nested one would add a savepoint per call.
     transaction: <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)()),
     durableTransaction: <T>(fn: () => T): T => {

@@ -242,6 +242,28 @@ export interface ApiTokenRecord {
   revokedAt: number | null;
 }
 
+/** Counts of one method's sends that reached a server, for one recipient domain or account. */
+export interface BreakdownRow {
+  key: string;
+  method: Method;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  softBounced: number;
+  rejected: number;
+  opened: number;
+}
+
+/** One bounce reason of a period, with its most recent examples. */
+export interface ReasonRow {
+  reason: string;
+  count: number;
+  /** Of `count`, the hard bounces and the refusals during the hand-off. */
+  hard: number;
+  rejected: number;
+  examples: { recipient: string; detail: string | null; status: string | null }[];
+}
+
 export type BounceSource = 'api' | 'import' | 'inbound-smtp' | 'imap';
 
 /** One recipient of a stored bounce, with the send it was matched to. */
@@ -436,6 +458,12 @@ export interface Store {
     ): number[];
     /** Records a messages/info check of the send; `gaveUp` stops further checks. */
     markChecked(sendId: number, now: number, gaveUp: boolean): void;
+  };
+  breakdowns: {
+    byRecipientDomain(from: number, to: number, scope?: AccountScope): BreakdownRow[];
+    /** `key` is the account id. */
+    byAccount(from: number, to: number, scope?: AccountScope): BreakdownRow[];
+    topReasons(from: number, to: number, scope: AccountScope, limit: number): ReasonRow[];
   };
   reports: {
     countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];

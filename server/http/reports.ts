@@ -3,6 +3,7 @@ import { methodSeries, methodSummary } from '../reports/summary.js';
 import { accountScope } from '../access/principal.js';
 import type { Services } from '../services.js';
 import { principalOf } from './auth.js';
+import { breakdowns } from '../reports/breakdowns.js';
 import { toCsv } from '../reports/csv.js';
 
 const SUMMARY_COLUMNS = [
@@ -38,6 +39,9 @@ export function reportRoutes(services: Services): Router {
     res.type('text/csv; charset=utf-8');
     res.attachment('summary.csv');
     res.send(toCsv(SUMMARY_COLUMNS, report.methods as unknown as Record<string, unknown>[]));
+  });
+  router.get('/breakdowns', (req, res) => {
+    res.json(breakdowns(services.store, req.query, services.now(), accountScope(principalOf(res))));
   });
   router.get('/series', (req, res) => {
     res.json(

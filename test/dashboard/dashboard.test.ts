@@ -143,6 +143,10 @@ describe('dashboard in Chromium', () => {
     const lines = (await import('node:fs')).readFileSync(csv, 'utf8').trim().split('\r\n');
     assert.equal(lines.length, 4);
     assert.match(lines[3] ?? '', /^mandrill,2,1,1,/);
+    await page.waitForSelector('#breakdown-domains tbody tr');
+    const domains = (await page.locator('#breakdown-domains tbody').textContent()) ?? '';
+    assert.match(domains, /guests\.example/);
+    assert.match((await page.locator('#bounce-reasons').textContent()) ?? '', /userunknown/);
     const comparisons = page.locator('#method-comparisons li');
     assert.equal(await comparisons.count(), 6);
     assert.match((await comparisons.first().textContent()) ?? '', /^Too few sends to compare/);

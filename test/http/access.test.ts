@@ -98,6 +98,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /api/reports/summary', access: 'any' },
   { route: 'GET /api/reports/summary.csv', access: 'any' },
   { route: 'GET /api/reports/series', access: 'any' },
+  { route: 'GET /api/reports/breakdowns', access: 'any' },
   { route: 'POST /api/analyze', access: 'any', body: { message: 'From: a@b.example\r\n\r\nHi' } },
   { route: 'GET /api/users', access: 'admin' },
   { route: 'POST /api/users', access: 'admin' },

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { AccountScope, BreakdownRow, Method, Store } from '../../db/types.js';
+import { parseInput, queryInteger } from '../validation.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TOP = 20;
+
+const breakdownQuery = z.strictObject({ days: queryInteger(1, 366).default(30) });
+
+export interface BreakdownEntry {
+  key: string;
+  /** The account's name, for the breakdown by account. */
+  name?: string;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  rejected: number;
+  deliveryRate: number | null;
+  bounceRate: number | null;
+  /** The sends per method, so a domain's trouble can be tied to the method that had it. */
+  methods: Partial<Record<Method, number>>;
+}
+
+function fold(rows: BreakdownRow[]): BreakdownEntry[] {
+  const entries = new Map<string, BreakdownEntry>();
+  for (const row of rows) {
+    const entry = entries.get(row.key) ?? {
+      key: row.key,
+      sent: 0,
+      delivered: 0,
+      bounced: 0,
+      rejected: 0,
+      deliveryRate: null,
+      bounceRate: null,
+      methods: {},
+    };
+    entry.sent += row.sent;
+    entry.delivered += row.delivered;
+    entry.bounced += row.bounced + row.softBounced;
+    entry.rejected += row.rejected;
+    entry.methods[row.method] = (entry.methods[row.method] ?? 0) + row.sent;
+    entries.set(row.key, entry);
+  }
+  return [...entries.values()]
+    .map((entry) => ({
+      ...entry,
+      deliveryRate: entry.sent > 0 ? entry.delivered / entry.sent : null,
+      bounceRate: entry.sent > 0 ? entry.bounced / entry.sent : null,
+    }))
+    .sort((a, b) => b.sent - a.sent || a.key.localeCompare(b.key))
+    .slice(0, TOP);
+}
+
+/**
+ * Breaks the period's sends down by recipient domain (gmail.com, outlook.com...), by account
+ * (for callers who see more than one), and by bounce reason with recent examples.
+ */
+export function breakdowns(store: Store, query: unknown, now: number, scope: AccountScope) {
+  const { days } = parseInput(breakdownQuery, query, 'breakdown query');
+  const from = now - days * DAY_MS;
+  const to = now + 1;
+  const byAccount =
+    scope === undefined || scope.length > 1
+      ? fold(store.breakdowns.byAccount(from, to, scope)).map((entry) => ({
+          ...entry,
+          name: store.accounts.get(Number(entry.key))?.name ?? entry.key,
+        }))
+      : [];
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(now).toISOString(),
+    byRecipientDomain: fold(store.breakdowns.byRecipientDomain(from, to, scope)),
+    byAccount,
+    reasons: store.breakdowns.topReasons(from, to, scope, 10),
+  };
+}
