@@ -127,7 +127,14 @@ export interface SendWithAccount extends SendRecord {
 }
 
 export type EventSource =
-  'api' | 'smtp' | 'mandrill-send' | 'mandrill-poll' | 'mandrill-webhook' | 'bounce' | 'imap';
+  | 'api'
+  | 'smtp'
+  | 'mandrill-send'
+  | 'mandrill-poll'
+  | 'mandrill-webhook'
+  | 'bounce'
+  | 'imap'
+  | 'tracking';
 
 export interface EventRecord {
   id: number;

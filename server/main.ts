@@ -167,6 +167,7 @@ function buildServices(config: Config, overrides: ServerOverrides) {
         smtpAllow,
       }),
       classifyReply: classifySmtpReply,
+      publicUrl: () => services.publicUrl,
       automatedLimits: {
         perHour: config.smtp.automatedPerHour,
         perDay: config.smtp.automatedPerDay,

@@ -56,6 +56,15 @@ export const mailboxSettingsSchema = z.strictObject({
   folder: folderName.default('INBOX'),
 });
 
+/**
+ * Open and click tracking through the product's own pixel and redirect, off by default.
+ * Mandrill tracks its own mail, so only the default and smtp methods take it.
+ */
+const trackingSchema = z.strictObject({
+  opens: z.boolean('must be true or false').default(false),
+  clicks: z.boolean('must be true or false').default(false),
+});
+
 export const smtpSettingsSchema = z.strictObject({
   host: hostName,
   port: z.coerce
@@ -73,6 +82,7 @@ export const smtpSettingsSchema = z.strictObject({
   /** The mailbox to read bounces from; null or absent: bounces are not read over IMAP. */
   mailbox: mailboxSettingsSchema.nullable().optional(),
   mailboxPassword: z.string().min(1).refine(notMasked, MASKED_MESSAGE).optional(),
+  tracking: trackingSchema.optional(),
 });
 
 /** The smtp settings with the mailbox rules that span two fields applied. */
@@ -104,7 +114,7 @@ export const mandrillSettingsSchema = z.strictObject({
   webhookKey: z.string().trim().min(1).refine(notMasked, MASKED_MESSAGE).optional(),
 });
 
-export const defaultSettingsSchema = z.strictObject({});
+export const defaultSettingsSchema = z.strictObject({ tracking: trackingSchema.optional() });
 
 const common = {
   name: z

@@ -14,6 +14,7 @@ import { sessionRoutes } from './session.js';
 import { staticRoutes } from './static.js';
 import { suppressionRoutes } from './suppressions.js';
 import { userRoutes } from './users.js';
+import { trackingRoutes } from './tracking.js';
 import { webhookRoutes } from './webhooks.js';
 
 const CONTENT_SECURITY_POLICY = [
@@ -59,6 +60,7 @@ export function createApp(services: Services): Express {
   app.use('/api', bounceRoutes(services));
   app.use('/api', notFoundRoute);
   app.use('/webhooks', webhookRoutes(services));
+  app.use('/t', trackingRoutes(services));
   app.use(staticRoutes());
   app.use(errorHandler(services.logger));
   return app;

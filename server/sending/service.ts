@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountRecord, SendRecord, Store } from '../../db/types.js';
 import { verpAddress } from '../bounces/verp.js';
+import { instrumentHtml } from '../tracking/html.js';
+import { trackingUrls, type TrackingSettings } from '../tracking/service.js';
 import { openAccount } from '../accounts/secrets.js';
 import { getAccount } from '../accounts/service.js';
 import type { SecretKeyring } from '../secrets/index.js';
@@ -37,6 +39,8 @@ export interface SendingDeps {
   automatedLimits: AutomatedLimits;
   logger: Logger;
   now: () => number;
+  /** The server's public base URL, for the tracking pixel and links; none turns tracking off. */
+  publicUrl?: () => string;
 }
 
 const MAX_RECIPIENTS = 50;
@@ -229,6 +233,15 @@ async function handOff(
   }
 }
 
+/** The account's tracking for this message, or null: only HTML mail of default and smtp. */
+function trackingOf(account: AccountRecord, message: OutgoingMessage, deps: SendingDeps) {
+  if (account.method === 'mandrill' || !message.html) return null;
+  const settings = (account.settings as { tracking?: TrackingSettings }).tracking;
+  const baseUrl = deps.publicUrl?.() ?? '';
+  if (!settings || !(settings.opens || settings.clicks) || baseUrl === '') return null;
+  return { baseUrl, opens: settings.opens === true, clicks: settings.clicks === true };
+}
+
 /**
  * Sends a message through the account's method. Each recipient's send is
  * recorded as queued before the hand-off and gets its outcome after it, so a
@@ -268,7 +281,19 @@ export async function sendForAccount(
     if (suppression) recordSuppressed(deps.store, send, suppression, deps.now());
   }
   const handedOff = queued.filter((send) => !suppressed.has(send.recipient.toLowerCase()));
-  if (handedOff.length > 0) {
+  const tracking = trackingOf(account, message, deps);
+  if (tracking) {
+    // A tracked message differs per recipient (its pixel and links name the send), so each
+    // recipient gets a message of their own.
+    for (const send of handedOff) {
+      const urls = trackingUrls(tracking.baseUrl, send.id, deps.keyring);
+      const html = instrumentHtml(message.html ?? '', {
+        openUrl: tracking.opens ? urls.openUrl : undefined,
+        clickUrl: tracking.clicks ? urls.clickUrl : undefined,
+      });
+      await handOff(deps, account, { ...message, to: [send.recipient], html }, [send]);
+    }
+  } else if (handedOff.length > 0) {
     await handOff(deps, account, { ...message, to: handedOff.map((s) => s.recipient) }, handedOff);
   }
   const sends = queued.map((send) => deps.store.sends.get(send.id) as SendRecord);

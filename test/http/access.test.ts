@@ -21,6 +21,7 @@ const MOUNTS: Record<string, string> = {
   'users.ts': '/api',
   'static.ts': '',
   'webhooks.ts': '/webhooks',
+  'tracking.ts': '/t',
 };
 
 /** Every route the server defines, read from the router source files. */
@@ -110,6 +111,9 @@ const ROUTES: RouteCase[] = [
   // Authenticated by Mandrill's signature, not by a session.
   { route: 'HEAD /webhooks/mandrill/:account', access: 'public' },
   { route: 'POST /webhooks/mandrill/:account', access: 'public' },
+  // Loaded by mail clients, which have no credentials; the token's HMAC is the proof.
+  { route: 'GET /t/o/:token.gif', access: 'public' },
+  { route: 'GET /t/c/:token', access: 'public' },
 ];
 
 describe('access control', () => {
