@@ -41,7 +41,7 @@ interface SendDetail {
   }[];
 }
 
-/** The API query of the filters in the URL: `@gmail.com` in the recipient field is a domain. */
+/** Builds the API query of the filters in the URL: `@gmail.com` in the recipient field is a domain. */
 export function logQueryFromUrl(): URLSearchParams {
   const url = new URLSearchParams(location.search);
   const query = new URLSearchParams();

@@ -21,7 +21,7 @@ const COLUMNS: Column[] = [
   { heading: 'Open rate', value: (t) => withInterval(t, 'openRate') },
 ];
 
-/** A rate with its 95% interval beside it, such as `97.2% (96.1–98.0)`. */
+/** Formats a rate with its 95% interval beside it, such as `97.2% (96.1–98.0)`. */
 function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'openRate'): string {
   const interval = t.intervals?.[rate];
   if (t[rate] === null || !interval) return formatPercent(t[rate]);

@@ -7,7 +7,7 @@ import { recordTrackedClick, recordTrackedOpen } from '../tracking/service.js';
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 /**
- * The public tracking endpoints that tracked mail links to: the open pixel and the click
+ * Serves the public tracking endpoints that tracked mail links to: the open pixel and the click
  * redirect. They take no credentials (mail clients have none); the HMAC in each token is
  * what proves a URL was made by this server.
  */

@@ -14,7 +14,7 @@ export interface Interval {
 }
 
 /**
- * The Wilson score interval of a proportion at 95%, which stays inside [0, 1] and keeps its
+ * Returns the Wilson score interval of a proportion at 95%, which stays inside [0, 1] and keeps its
  * coverage for small counts and rates near 0 or 1, where the normal approximation does not.
  * Null without trials.
  */
@@ -48,7 +48,7 @@ export interface Comparison {
   /** Two-sided p-value of the two-proportion z-test, or null when no test was made. */
   pValue: number | null;
   significant: boolean;
-  /** The comparison in words, with the rates, their intervals and what the test says. */
+  /** The comparison in words, with the rates, their intervals and the test's conclusion. */
   statement: string;
 }
 
@@ -66,7 +66,7 @@ function describeRate(sample: RateSample): string {
  * Compares one rate between two methods with a two-proportion z-test (pooled), two-sided.
  * `pairs` is how many pairs are compared for the same rate: the difference is called
  * significant only below 0.05 / pairs (Bonferroni), so that three comparisons together keep
- * a 5% chance of a false alarm. With too few sends the statement says so and makes no claim.
+ * a 5% chance of a false alarm. With too few sends the statement makes no claim and tells why.
  */
 export function compareRates(
   metric: string,

@@ -22,7 +22,7 @@ const time = z
     return ms;
   });
 
-/** The page cursor `next` of a previous answer: `<created ms>.<send id>`. */
+/** The page cursor `next` of a previous page: `<created ms>.<send id>`. */
 const cursor = z
   .string()
   .regex(/^\d{1,15}\.\d{1,15}$/, 'must be the `next` value of the previous page')

@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 
 // Security gateways and link scanners that fetch every link of a message before, or instead
 // of, the person: Microsoft Safe Links, Proofpoint, Mimecast, Barracuda, Cisco and others,
-// and generic HTTP clients. Their clicks say nothing about the reader.
+// and generic HTTP clients. Their clicks tell nothing about the reader.
 const SCANNERS =
   /\b(safelinks|proofpoint|urldefense|mimecast|barracuda|ironport|cisco|symantec|messagelabs|trend ?micro|forcepoint|sophos|bitdefender|zscaler|paloalto|fortiguard|bot|crawler|spider|python-requests|go-http-client|curl|wget|headlesschrome)\b/i;
 

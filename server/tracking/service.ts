@@ -9,7 +9,7 @@ export interface TrackingSettings {
   clicks?: boolean;
 }
 
-/** The URLs of one send's pixel and links, under the server's public URL. */
+/** Returns the URLs of one send's pixel and links, under the server's public URL. */
 export function trackingUrls(baseUrl: string, sendId: number, keyring: SecretKeyring) {
   const token = trackingToken(sendId, keyring);
   return {

@@ -7,13 +7,13 @@ function mac(key: Buffer, text: string): string {
 
 /**
  * The token in a send's tracking URLs: `<send id>.<tag>`, where the tag is an HMAC with the
- * secret key, so nobody can count opens or clicks for a send by guessing its id.
+ * secret key, so opens or clicks cannot be counted for a send by guessing its id.
  */
 export function trackingToken(sendId: number, keyring: SecretKeyring): string {
   return `${sendId}.${mac(keyring.current.key, `track:${sendId}`)}`;
 }
 
-/** The signature of a click URL, so the redirect goes only to links the product rewrote. */
+/** Signs a click URL, so that the redirect goes only to links the product rewrote. */
 export function linkSignature(sendId: number, url: string, keyring: SecretKeyring): string {
   return mac(keyring.current.key, `click:${sendId}:${url}`);
 }
