@@ -5,6 +5,7 @@ import type { MailboxSettings } from '../accounts/schema.js';
 import { openAccount } from '../accounts/secrets.js';
 import type { Logger } from '../logger.js';
 import type { SmtpDestination } from '../sending/destination.js';
+import { AppError } from '../errors.js';
 import { ingestBounce, type BounceIngestDeps } from './ingest.js';
 import { describeMailboxError, FolderOpenError } from './mailbox-errors.js';
 import { parseBounce } from './parse.js';
@@ -324,9 +325,18 @@ async function readOne(
   } else {
     const fetched = await client.fetchOne(String(message.uid), { source: true }, { uid: true });
     // A message expunged since the listing has no source; there is nothing left to read.
-    // NOTE: a message whose ingestion throws every time stops each run at its UID, because
-    // the cursor moves only past messages that were stored.
-    if (fetched && fetched.source) await handOver(deps, fetched.source, cursor.accountId, result);
+    try {
+      if (fetched && fetched.source) await handOver(deps, fetched.source, cursor.accountId, result);
+    } catch (error) {
+      // A message ingestion refuses (not an email, say) would be refused on every run and
+      // stop the reader at its UID: it is skipped with a warning. Any other error (the
+      // database busy or failing) ends the run, and the next run reads the message again.
+      if (!(error instanceof AppError)) throw error;
+      result.skipped += 1;
+      warnings.push(
+        `Skipped the message with UID ${message.uid} in "${cursor.folder}": ${error.message}`,
+      );
+    }
     next = { ...cursor, lastUid: message.uid, messagesRead: cursor.messagesRead + 1 };
   }
   deps.store.mailboxCursors.save(next);
