@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dsnMessage } from '../support/bounce-messages.js';
 import { launchBrowser } from '../support/browser.js';
+import { keepScreenshot } from '../support/screenshots.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { startMandrillStandIn, type MandrillStandIn } from '../support/mandrill-standin.js';
 import { ADMIN, makeTempDir, startTestServer, type TestServer } from '../support/server.js';
@@ -147,6 +148,7 @@ describe('dashboard in Chromium', () => {
     const domains = (await page.locator('#breakdown-domains tbody').textContent()) ?? '';
     assert.match(domains, /guests\.example/);
     assert.match((await page.locator('#bounce-reasons').textContent()) ?? '', /userunknown/);
+    await keepScreenshot(page, 'dashboard-overview');
     const comparisons = page.locator('#method-comparisons li');
     assert.equal(await comparisons.count(), 6);
     assert.match((await comparisons.first().textContent()) ?? '', /^Too few sends to compare/);
@@ -178,6 +180,7 @@ describe('dashboard in Chromium', () => {
       .textContent();
     assert.equal(detail?.trim(), '<i>550</i> user unknown');
     assert.equal(await page.locator('#mandrill-rejects i').count(), 0);
+    await keepScreenshot(page, 'dashboard-mandrill');
   });
 
   it('lists bounces, matched and not, with their text as text', async () => {
@@ -254,12 +257,14 @@ describe('dashboard in Chromium', () => {
     const timeline = (await page.locator('#send-timeline').textContent()) ?? '';
     assert.match(timeline, /queued/);
     assert.match(timeline, /accepted/);
+    await keepScreenshot(page, 'dashboard-message-log');
   });
 
   it('domain check form shows per-method verdicts', async () => {
     await page.fill('input[name=domain]', '18f.gov');
     await page.click('#domain-check-submit');
     await page.waitForSelector('#verdict-mandrill[data-outcome]');
+    await keepScreenshot(page, 'dashboard-domain-check');
     const outcomes = await page.evaluate(() =>
       ['default', 'smtp', 'mandrill'].map(
         (m) => document.getElementById(`verdict-${m}`)?.dataset.outcome,
