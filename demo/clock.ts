@@ -1,7 +1,7 @@
 /**
- * The server's clock during the demo. While it is set, it reads a chosen time in the past
- * that only moves forward, so sends are stamped over several days; once released it reads the
- * real time again.
+ * The server's clock during the demo. While it is set, it reads a time in the past that only
+ * moves forward, never past the real time, so sends are stamped over several days. Once
+ * released, it reads the real time again.
  */
 export interface DemoClock {
   now(): number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createLogger } from '../server/logger.js';
 import type { RunningServer } from '../server/main.js';
 import { repoRoot } from '../server/paths.js';
-import { DEMO_USERS } from './accounts.js';
+import { DEMO_ACCOUNTS, DEMO_USERS } from './accounts.js';
 import { login } from './api.js';
 import { createDemoClock } from './clock.js';
 import { buildDemoPlan } from './plan.js';
@@ -34,7 +34,7 @@ function printGuide(
   const { admin, manager, support } = DEMO_USERS;
   const lines = [
     '',
-    `Demo data ready in ${seconds.toFixed(1)} s. Deliverability Desk is serving ${server.url}`,
+    `Demo data ready ${seconds.toFixed(1)} s after the start (the build not counted). Serving ${server.url}`,
     '',
     'Log in as:',
     `  admin    ${admin.email}  /  ${admin.password}`,
@@ -45,16 +45,22 @@ function printGuide(
     ...summaryLines,
     '',
     `Bounces: ${seeded.bounces.overSmtp} DSNs to the bounce SMTP listener, ${seeded.bounces.overApi} messages posted to /api/bounces.`,
-    `Mandrill: ${seeded.mandrill.webhookEvents} events in ${seeded.mandrill.webhookBatches} signed webhook batches, the rest found by one poll.`,
-    `Domain verdicts: ${[...seeded.verdicts].map(([key, outcome]) => `${key} ${outcome}`).join(', ')}.`,
+    `Mandrill: ${seeded.mandrill.webhookEvents} events in signed webhook batches (${seeded.mandrill.webhookBatches}), the rest found by one poll.`,
+    "Domain verdicts for each account's own method:",
+    ...DEMO_ACCOUNTS.map(
+      (account) =>
+        `  ${account.name.padEnd(27)} ${account.method.padEnd(9)} ${seeded.verdicts.get(account.key) ?? 'not checked'}`,
+    ),
     seeded.analysis ? `Analysis of a relayed message: ${seeded.analysis}` : '',
     '',
     'What to look at: "Totals by sending method" and "Rates over time" (the sends span the',
     `last ${days} days); "Recent sends" (open one for its event timeline); "Bounces", matched and`,
-    'unmatched; "Domain check" of each account (Pine Cabins has an SPF typo and no DMARC record;',
-    'Harbor Rentals sends through the local stand-in at 127.0.0.1, which its SPF record does not',
-    'list, so check harbor-rentals.example with the SMTP host smtp.gmail.com for its Google',
-    'Workspace verdict); "Mandrill accounts"; and "Message analysis" of any raw message.',
+    'unmatched; "Mandrill accounts"; "Message analysis" of any raw message; and the domain checks:',
+    `  ${server.url}/?domain=lakeside-stays.example  (set up well for Mandrill)`,
+    `  ${server.url}/?domain=pinecabins.example  (an SPF typo and no DMARC record)`,
+    `  ${server.url}/?domain=harbor-rentals.example&smtpHost=smtp.gmail.com  (Google Workspace)`,
+    "Harbor Rentals' own smtp verdict differs from the last one, because its server is the",
+    'stand-in at 127.0.0.1, which its SPF record does not list.',
     '',
     'Every stand-in listens on 127.0.0.1; nothing leaves this machine. Ctrl-C stops the demo.',
   ];

@@ -32,7 +32,7 @@ export interface PlanOptions {
   seed?: number;
 }
 
-// Shares of the big mailbox providers among guests' addresses, roughly as in consumer mail.
+// Made-up shares of mailbox providers among guests' addresses, loosely like consumer mail.
 const RECIPIENT_DOMAINS: (readonly [string, number])[] = [
   ['gmail.com', 40],
   ['outlook.com', 12],

@@ -1,4 +1,4 @@
-/** A seeded pseudo-random generator (mulberry32), so every demo run makes the same data. */
+/** A seeded pseudo-random generator (mulberry32), so runs with the same options pick the same data. */
 export interface Random {
   /** A number in [0, 1). */
   next(): number;

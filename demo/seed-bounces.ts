@@ -52,7 +52,7 @@ function dsnFor(random: Random, to: string, send: SeededSend): string {
 }
 
 /**
- * Returns bounces of every 20th accepted default send and every 40th accepted smtp send. Default
+ * Delivers bounces of every 20th accepted default send and every 40th accepted smtp send. Default
  * sends get a DSN over SMTP to the per-message return path the relay received, as a receiving
  * server sends it. Smtp sends get theirs posted to POST /api/bounces, as read from the manager's
  * mailbox. It also posts a complaint about a default send and an auto-reply, which is stored but

@@ -24,13 +24,14 @@ export interface SeedResult {
 }
 
 /**
- * Fills a fresh demo server with data through its real paths: users and accounts, the plan's
- * sends over the API with the clock moving over the plan's days, domain checks at the start and
- * at the end, then, at the real time, bounces over SMTP and the API, Mandrill's later states by
- * webhook and by one run of the background jobs (the poller), and one message analysis.
+ * Fills a fresh demo server with data through its real paths. It creates users and accounts,
+ * checks the accounts' domains, and makes the plan's sends over the API while the clock moves
+ * over the plan's days. Then, at the real time, it delivers bounces over SMTP and the API,
+ * moves Mandrill's messages on by webhook and by one run of the background jobs (the poller),
+ * checks the domains again and analyzes one message.
  *
  * The server must have been started on `clock.now` with its jobs off, and the clock must still
- * be set to the plan's start. Releases the clock before the later outcomes.
+ * be set to the plan's start. The clock is released before the later outcomes.
  */
 export async function seedDemo(
   server: RunningServer,
@@ -40,21 +41,18 @@ export async function seedDemo(
   onProgress?: (done: number, total: number) => void,
 ): Promise<SeedResult> {
   const random = createRandom(plan.sends.length);
-  const { admin, integration, ids } = await seedAccounts(
-    server,
-    standIns.managerServer.port,
-    standIns.mandrill,
-  );
-  await seedChecks(admin, ids);
-  const sends = await seedSends(integration, ids, plan, clock, onProgress);
+  const setUp = await seedAccounts(server, standIns.managerServer.port, standIns.mandrill);
+  const { ids } = setUp;
+  await seedChecks(setUp.admin, ids);
+  const sends = await seedSends(setUp.integration, ids, plan, clock, onProgress);
 
   // Bounces, opens and the poll happen after the sends, at the real time.
   clock.release();
   // The admin's session was opened at the plan's start and has expired on the real clock.
-  const adminNow = await login(server.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
+  const admin = await login(server.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
   if (server.bounceSmtpPort === null) throw new Error('the demo server needs its bounce listener');
   const bounces = await seedBounces(
-    adminNow,
+    admin,
     sends,
     standIns.relay,
     server.bounceSmtpPort,
@@ -69,10 +67,15 @@ export async function seedDemo(
     Date.now(),
   );
   await server.runJobsOnce();
-  const verdicts = await seedChecks(adminNow, ids);
+  const verdicts = await seedChecks(admin, ids);
+  // The receiving server adds the Return-Path field from the envelope sender.
   const relayed = standIns.relay.messages.at(-1);
   const analysis = relayed
-    ? await analyzeOne(adminNow, relayed.raw, TEST_PLATFORM.relayIps[0] ?? '203.0.113.10')
+    ? await analyzeOne(
+        admin,
+        `Return-Path: <${relayed.from}>\r\n${relayed.raw}`,
+        TEST_PLATFORM.relayIps[0] ?? '203.0.113.10',
+      )
     : null;
   return { ids, sends, bounces, mandrill, verdicts, analysis };
 }

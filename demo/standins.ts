@@ -33,10 +33,10 @@ function corpusRecords() {
 }
 
 /**
- * Starts the stand-ins on 127.0.0.1: the DNS server with the corpus zones (when the corpus is
- * beside the repository), the platform's records and the demo domains; the relay; the manager's
- * TLS server that rejects the plan's unknown recipients; and the Mandrill stand-in with each
- * Mandrill account's key, on `now`, the server's clock. `dir` receives the CA file.
+ * Starts the stand-ins on 127.0.0.1. The DNS server serves the corpus zones (when the corpus is
+ * beside the repository), the platform's records and the demo domains. The manager's TLS server
+ * rejects the plan's unknown recipients, and the Mandrill stand-in knows each Mandrill account's
+ * key and runs on `now`, the server's clock. `dir` receives the certificate's PEM file.
  */
 export async function startDemoStandIns(
   plan: DemoPlan,
