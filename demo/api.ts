@@ -7,12 +7,22 @@ export interface DemoApi {
 
 export class DemoApiError extends Error {
   override name = 'DemoApiError';
+
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 async function parse(response: Response, what: string): Promise<any> {
   const text = await response.text();
   if (!response.ok) {
-    throw new DemoApiError(`${what} failed with HTTP ${response.status}: ${text.slice(0, 500)}`);
+    throw new DemoApiError(
+      `${what} failed with HTTP ${response.status}: ${text.slice(0, 500)}`,
+      response.status,
+    );
   }
   return text === '' ? null : JSON.parse(text);
 }
