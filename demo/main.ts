@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../server/logger.js';
+import type { RunningServer } from '../server/main.js';
+import { repoRoot } from '../server/paths.js';
+import { DEMO_ACCOUNTS, DEMO_USERS } from './accounts.js';
+import { login } from './api.js';
+import { createDemoClock } from './clock.js';
+import { buildDemoPlan } from './plan.js';
+import { seedDemo, type SeedResult } from './seed.js';
+import { startDemoServer } from './server.js';
+import { startDemoStandIns, type DemoStandIns } from './standins.js';
+
+/** The folder of the demo's SQLite file, secret key and certificate, emptied at every start. */
+const DATA_DIR = path.join(repoRoot, 'demo-data');
+
+function integerSetting(name: string, fallback: number, min: number, max: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`Invalid ${name}="${text}": must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function printGuide(
+  server: RunningServer,
+  seeded: SeedResult,
+  summaryLines: string[],
+  days: number,
+  seconds: number,
+) {
+  const { admin, manager, support } = DEMO_USERS;
+  const lines = [
+    '',
+    `Demo data ready ${seconds.toFixed(1)} s after the start (the build not counted). Serving ${server.url}`,
+    '',
+    'Log in as:',
+    `  admin    ${admin.email}  /  ${admin.password}`,
+    `  manager  ${manager.email}  /  ${manager.password}  (the two Harbor Rentals accounts)`,
+    `  support  ${support.email}  /  ${support.password}  (reads everything, changes nothing)`,
+    '',
+    'What was sent (the last 30 days):',
+    ...summaryLines,
+    '',
+    `Bounces: ${seeded.bounces.overSmtp} DSNs to the bounce SMTP listener, ${seeded.bounces.overApi} messages posted to /api/bounces.`,
+    `Mandrill: ${seeded.mandrill.webhookEvents} events in signed webhook batches (${seeded.mandrill.webhookBatches}), the rest found by one poll.`,
+    "Domain verdicts for each account's own method:",
+    ...DEMO_ACCOUNTS.map(
+      (account) =>
+        `  ${account.name.padEnd(27)} ${account.method.padEnd(9)} ${seeded.verdicts.get(account.key) ?? 'not checked'}`,
+    ),
+    seeded.analysis ? `Analysis of a relayed message: ${seeded.analysis}` : '',
+    '',
+    'What to look at: "Totals by sending method" and "Rates over time" (the sends span the',
+    `last ${days} days); "Recent sends" (open one for its event timeline); "Bounces", matched and`,
+    'unmatched; "Mandrill accounts"; "Message analysis" of any raw message; and the domain checks:',
+    `  ${server.url}/?domain=lakeside-stays.example  (set up well for Mandrill)`,
+    `  ${server.url}/?domain=pinecabins.example  (an SPF typo and no DMARC record)`,
+    `  ${server.url}/?domain=harbor-rentals.example&smtpHost=smtp.gmail.com  (Google Workspace)`,
+    "Harbor Rentals' own smtp verdict differs from the last one, because its server is the",
+    'stand-in at 127.0.0.1, which its SPF record does not list.',
+    '',
+    'Every stand-in listens on 127.0.0.1; nothing leaves this machine. Ctrl-C stops the demo.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function summaryLines(server: RunningServer): Promise<string[]> {
+  const admin = await login(server.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
+  const summary = await admin.json('GET', '/api/reports/summary?days=30');
+  return (summary.methods as Record<string, any>[]).map((m) => {
+    const rate = m.deliveryRate === null ? 'n/a' : `${(m.deliveryRate * 100).toFixed(1)}%`;
+    return `  ${String(m.method).padEnd(9)} ${String(m.sent).padStart(5)} sent, ${m.delivered} delivered (${rate}), ${m.bounced} bounced, ${m.softBounced} soft-bounced, ${m.rejected} rejected, ${m.opened} opened`;
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = performance.now();
+  const port = integerSetting('DEMO_PORT', 3000, 1, 65535);
+  const messages = integerSetting('DEMO_MESSAGES', 3000, 10, 20000);
+  const days = integerSetting('DEMO_DAYS', 7, 1, 30);
+
+  fs.rmSync(DATA_DIR, { recursive: true, force: true });
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const plan = buildDemoPlan({ messages, days, endMs: Date.now() - 15 * 60_000 });
+  // The accounts are created an hour before the first send.
+  const clock = createDemoClock(plan.startMs - 3_600_000);
+
+  let standIns: DemoStandIns | null = null;
+  let server: RunningServer | null = null;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (code === 0) process.stdout.write('Stopping the demo...\n');
+    await server?.close().catch(() => undefined);
+    await standIns?.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    standIns = await startDemoStandIns(plan, DATA_DIR, clock.now);
+    if (!standIns.corpusLoaded) {
+      process.stdout.write(
+        'The corpus of real published DNS records (../shared/corpus) was not found: serving the demo domains only.\n',
+      );
+    }
+    // Errors only: the warnings of a first start (a new key file, no users yet) do not apply.
+    server = await startDemoServer(standIns, clock, {
+      port,
+      dataDir: DATA_DIR,
+      logger: createLogger('error'),
+    });
+    process.stdout.write(
+      `Sending ${plan.messages} messages through ${plan.sends.length} requests...\n`,
+    );
+    let reported = 0;
+    const seeded = await seedDemo(server, standIns, plan, clock, (done, total) => {
+      const tenth = Math.floor((done * 10) / total);
+      if (tenth > reported) {
+        reported = tenth;
+        process.stdout.write(`  ${tenth * 10}% of the requests made\n`);
+      }
+    });
+    const seconds = (performance.now() - startedAt) / 1000;
+    printGuide(server, seeded, await summaryLines(server), days, seconds);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `Port ${port} on 127.0.0.1 is in use: choose another with DEMO_PORT=3001 npm run demo\n`
+        : `The demo failed: ${(error as Error).stack ?? String(error)}\n`,
+    );
+    await stop(1);
+  }
+}
+
+void main();
