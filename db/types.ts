@@ -410,6 +410,10 @@ export interface Store {
     /** Records a messages/info check of the send; `gaveUp` stops further checks. */
     markChecked(sendId: number, now: number, gaveUp: boolean): void;
   };
+  /**
+   * Counts of the sends created in [from, to), by the state they are in now. They must reflect
+   * every send created and updated through `sends` as soon as the change commits.
+   */
   reports: {
     countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];
     countsByMethodAndBucket(

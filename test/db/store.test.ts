@@ -67,6 +67,8 @@ describe('migrations', () => {
         'mandrill_cursors',
         'mandrill_follow_ups',
         'mandrill_sync_status',
+        'report_hours',
+        'report_platform_hours',
         'schema_migrations',
         'sends',
         'sessions',
