@@ -1,7 +1,15 @@
 import type { Database } from 'better-sqlite3';
-import { foldByBucket, foldByMethod, sendScans, type CountRow } from './reports-scan.js';
+import { REPORT_STATES } from './migrations/0007-report-aggregates.js';
+import { foldByBucket, foldByMethod, sendScans } from './reports-scan.js';
 import { scopeParams } from './scope.js';
-import type { AccountScope, Store } from './types.js';
+import type {
+  AccountScope,
+  Method,
+  MethodBucketCounts,
+  MethodCounts,
+  SendState,
+  Store,
+} from './types.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -19,8 +27,56 @@ function splitAtHours(
   return { hours: [first, last], edges };
 }
 
-const SUMS = `SUM(sends) AS sends, SUM(opened) AS opened, SUM(clicked) AS clicked,
-  SUM(complained) AS complained`;
+/** A summed aggregate row: the method, the bucket, one count per state, then the flags. */
+type AggregateRow = [Method, number, ...number[]];
+
+/** Turns summed aggregate rows into entries, leaving out states and entries with no sends. */
+function toEntries(rows: AggregateRow[]): MethodBucketCounts[] {
+  const entries: MethodBucketCounts[] = [];
+  const flags = REPORT_STATES.length + 2;
+  for (const row of rows) {
+    const counts: MethodCounts['counts'] = {};
+    let total = 0;
+    REPORT_STATES.forEach((state, i) => {
+      const sends = row[i + 2] as number;
+      if (sends !== 0) counts[state] = sends;
+      total += sends;
+    });
+    if (total === 0) continue;
+    entries.push({
+      method: row[0],
+      bucketStart: row[1],
+      counts,
+      opened: row[flags] as number,
+      clicked: row[flags + 1] as number,
+      complained: row[flags + 2] as number,
+    });
+  }
+  return entries;
+}
+
+/** Adds the entries counted from the sends at the ends of the period to those of the hours. */
+function merge<T extends MethodCounts>(entries: T[], extra: T[], keyOf: (entry: T) => string): T[] {
+  const byKey = new Map(entries.map((entry) => [keyOf(entry), entry]));
+  for (const entry of extra) {
+    const into = byKey.get(keyOf(entry));
+    if (!into) {
+      byKey.set(keyOf(entry), entry);
+      continue;
+    }
+    for (const [state, sends] of Object.entries(entry.counts) as [SendState, number][]) {
+      into.counts[state] = (into.counts[state] ?? 0) + sends;
+    }
+    into.opened += entry.opened;
+    into.clicked += entry.clicked;
+    into.complained += entry.complained;
+  }
+  return [...byKey.values()];
+}
+
+const COUNTS = [...REPORT_STATES, 'opened', 'clicked', 'complained'];
+const COLUMNS = COUNTS.join(', ');
+const SUMS = COUNTS.map((count) => `SUM(${count})`).join(', ');
 // The account filter of a scope, written so that SQLite looks each account up in the primary key.
 const IN_SCOPE = 'account_id IN (SELECT value FROM json_each(@accountIds))';
 // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
@@ -31,51 +87,65 @@ const BUCKET = '(bucket_start / CAST(@bucket AS INTEGER)) * @bucket';
  * A period rarely starts and ends on the hour, so the whole hours inside it are read from the
  * aggregates and the minutes at either end are counted from the sends. The counts are the same
  * as those of a scan of the whole period. Reports with no account scope read the platform-wide
- * table; scoped ones read the per-account rows of the accounts in the scope.
+ * rows; scoped ones read the rows of the accounts in the scope.
  */
 export function reportQueries(db: Database): Store['reports'] {
   const scans = sendScans(db);
-  const platformByMethod = db.prepare(`SELECT method, state, ${SUMS} FROM report_platform_hours
-    WHERE bucket_start >= @from AND bucket_start < @to
-    GROUP BY method, state HAVING SUM(sends) > 0`);
-  const scopedByMethod = db.prepare(`SELECT method, state, ${SUMS} FROM report_hours
-    WHERE ${IN_SCOPE} AND bucket_start >= @from AND bucket_start < @to
-    GROUP BY method, state HAVING SUM(sends) > 0`);
-  const platformByBucket = db.prepare(`SELECT method, state, ${BUCKET} AS bucket_start, ${SUMS}
-    FROM report_platform_hours WHERE bucket_start >= @from AND bucket_start < @to
-    GROUP BY 1, 2, 3 HAVING SUM(sends) > 0`);
-  const scopedByBucket = db.prepare(`SELECT method, state, ${BUCKET} AS bucket_start, ${SUMS}
-    FROM report_hours WHERE ${IN_SCOPE} AND bucket_start >= @from AND bucket_start < @to
-    GROUP BY 1, 2, 3 HAVING SUM(sends) > 0`);
+  const statement = (table: string, filter: string, bucket: string | null) =>
+    db
+      .prepare(
+        bucket === null
+          ? `SELECT method, bucket_start, ${COLUMNS} FROM ${table}
+            WHERE ${filter} bucket_start >= @from AND bucket_start < @to`
+          : `SELECT method, ${bucket}, ${SUMS} FROM ${table}
+            WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1, 2`,
+      )
+      .raw();
+  const scoped = `${IN_SCOPE} AND`;
+  // Each table has one row per hour and method (and account), so hour buckets need no grouping.
+  const statements = {
+    platform: {
+      total: statement('report_platform_hours', '', '0'),
+      hour: statement('report_platform_hours', '', null),
+      bucket: statement('report_platform_hours', '', BUCKET),
+    },
+    scoped: {
+      total: statement('report_account_hours', scoped, '0'),
+      hour: statement('report_account_hours', scoped, `bucket_start`),
+      bucket: statement('report_account_hours', scoped, BUCKET),
+    },
+  };
 
-  const hourRows = (from: number, to: number, scope: AccountScope): CountRow[] =>
-    (scope === undefined
-      ? platformByMethod.all({ from, to })
-      : scopedByMethod.all({ from, to, accountIds: scopeParams(scope).accountIds })) as CountRow[];
-  const hourBucketRows = (from: number, to: number, bucket: number, scope: AccountScope) =>
-    (scope === undefined
-      ? platformByBucket.all({ from, to, bucket })
-      : scopedByBucket.all({
-          from,
-          to,
-          bucket,
-          accountIds: scopeParams(scope).accountIds,
-        })) as CountRow[];
+  /** Reads the aggregates of [from, to), which must start and end on the hour. */
+  const hourEntries = (from: number, to: number, bucket: number | null, scope: AccountScope) => {
+    const kind = bucket === null ? 'total' : bucket === HOUR_MS ? 'hour' : 'bucket';
+    const params = {
+      from,
+      to,
+      ...(kind === 'bucket' ? { bucket } : {}),
+      ...(scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds }),
+    };
+    const rows = statements[scope === undefined ? 'platform' : 'scoped'][kind].all(params);
+    return toEntries(rows as AggregateRow[]);
+  };
 
   return {
     countsByMethod(from, to, scope) {
       const { hours, edges } = splitAtHours(from, to);
-      const rows = hours ? hourRows(hours[0], hours[1], scope) : [];
-      for (const [start, end] of edges) rows.push(...scans.byMethod(start, end, scope));
-      return foldByMethod(rows);
+      const entries: MethodCounts[] = (
+        hours ? hourEntries(hours[0], hours[1], null, scope) : []
+      ).map(({ bucketStart: _, ...entry }) => entry);
+      const rows = edges.flatMap(([start, end]) => scans.byMethod(start, end, scope));
+      return merge(entries, foldByMethod(rows), (entry) => entry.method);
     },
     countsByMethodAndBucket(from, to, bucketMs, scope) {
       // Hour rows add up to a bucket only when the bucket is made of whole UTC hours.
       if (bucketMs % HOUR_MS !== 0) return foldByBucket(scans.byBucket(from, to, bucketMs, scope));
       const { hours, edges } = splitAtHours(from, to);
-      const rows = hours ? hourBucketRows(hours[0], hours[1], bucketMs, scope) : [];
-      for (const [start, end] of edges) rows.push(...scans.byBucket(start, end, bucketMs, scope));
-      return foldByBucket(rows);
+      const entries = hours ? hourEntries(hours[0], hours[1], bucketMs, scope) : [];
+      const rows = edges.flatMap(([start, end]) => scans.byBucket(start, end, bucketMs, scope));
+      const merged = merge(entries, foldByBucket(rows), (e) => `${e.method}:${e.bucketStart}`);
+      return merged.sort((a, b) => a.bucketStart - b.bucketStart);
     },
   };
 }

@@ -67,6 +67,7 @@ describe('migrations', () => {
         'mandrill_cursors',
         'mandrill_follow_ups',
         'mandrill_sync_status',
+        'report_account_hours',
         'report_hours',
         'report_platform_hours',
         'schema_migrations',
