@@ -113,9 +113,11 @@ export function buildDatabase(db: Database, options: BuildOptions): BuildResult 
 
   const next = random(20261204);
   // 40% of the accounts send by default, 35% by smtp and 25% by mandrill.
-  const accountMethods = Array.from({ length: options.accounts }, (_, i) => {
+  const accountMethods = Array.from({ length: options.accounts }, (_, i): Method => {
     const share = i / options.accounts;
-    return share < 0.4 ? 'default' : share < 0.75 ? 'smtp' : ('mandrill' as Method);
+    if (share < 0.4) return 'default';
+    if (share < 0.75) return 'smtp';
+    return 'mandrill';
   });
   const insertAccount = db.prepare(`INSERT INTO accounts
     (id, name, sending_address, method, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`);

@@ -1,7 +1,7 @@
 /**
- * Measures the dashboard's report calls on a large database: each call as the product makes
- * it, which reads the hour aggregates, beside the same call answered by a GROUP BY over the
- * sends (the reports before the aggregates), timed in the same run and interleaved. Builds the
+ * Measures the dashboard's report calls on a large database. Each call runs as the product
+ * makes it, reading the hour aggregates, and beside it the same call computed by a GROUP BY
+ * over the sends (the reports before the aggregates), interleaved in the same run. Builds the
  * database first (bench/reports-build.ts) and fills the aggregates with migration 7's backfill.
  * Prints the build and backfill times and, per call, the median and p95 of both.
  */
@@ -83,7 +83,8 @@ const count = (table: string) =>
   (raw.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 console.log(
   `migration 7 backfill: ${backfillSeconds.toFixed(1)} s; rows: report_hours ` +
-    `${count('report_hours')}, report_platform_hours ${count('report_platform_hours')}`,
+    `${count('report_hours')}, report_account_hours ${count('report_account_hours')}, ` +
+    `report_platform_hours ${count('report_platform_hours')}`,
 );
 raw.pragma('journal_mode = WAL');
 raw.exec('ANALYZE');

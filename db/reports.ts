@@ -118,7 +118,9 @@ export function reportQueries(db: Database): Store['reports'] {
 
   /** Reads the aggregates of [from, to), which must start and end on the hour. */
   const hourEntries = (from: number, to: number, bucket: number | null, scope: AccountScope) => {
-    const kind = bucket === null ? 'total' : bucket === HOUR_MS ? 'hour' : 'bucket';
+    let kind: 'total' | 'hour' | 'bucket' = 'bucket';
+    if (bucket === null) kind = 'total';
+    else if (bucket === HOUR_MS) kind = 'hour';
     const params = {
       from,
       to,
