@@ -1,79 +1,153 @@
 import type { Database } from 'better-sqlite3';
-import { SCOPE_FILTER, scopeParams } from './scope.js';
-import type { Method, MethodBucketCounts, MethodCounts, SendState, Store } from './types.js';
+import { REPORT_STATES } from './migrations/0007-report-aggregates.js';
+import { foldByBucket, foldByMethod, sendScans } from './reports-scan.js';
+import { scopeParams } from './scope.js';
+import type {
+  AccountScope,
+  Method,
+  MethodBucketCounts,
+  MethodCounts,
+  SendState,
+  Store,
+} from './types.js';
 
-interface CountRow {
-  method: Method;
-  state: SendState;
-  bucket_start?: number;
-  sends: number;
-  opened: number;
-  clicked: number;
-  complained: number;
+const HOUR_MS = 3_600_000;
+
+/** Splits [from, to) into its whole hours and the parts of hours at either end. */
+function splitAtHours(
+  from: number,
+  to: number,
+): { hours: [number, number] | null; edges: [number, number][] } {
+  const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const last = Math.floor(to / HOUR_MS) * HOUR_MS;
+  if (first >= last) return { hours: null, edges: from < to ? [[from, to]] : [] };
+  const edges: [number, number][] = [];
+  if (from < first) edges.push([from, first]);
+  if (last < to) edges.push([last, to]);
+  return { hours: [first, last], edges };
 }
 
-/** Folds rows of (method[, bucket], state) counts into one entry per method and bucket. */
-function fold<T extends MethodCounts>(
-  rows: CountRow[],
-  keyOf: (row: CountRow) => string,
-  make: (row: CountRow) => T,
-): T[] {
-  const entries = new Map<string, T>();
+/** A summed aggregate row: the method, the bucket, one count per state, then the flags. */
+type AggregateRow = [Method, number, ...number[]];
+
+/** Turns summed aggregate rows into entries, leaving out states and entries with no sends. */
+function toEntries(rows: AggregateRow[]): MethodBucketCounts[] {
+  const entries: MethodBucketCounts[] = [];
+  const flags = REPORT_STATES.length + 2;
   for (const row of rows) {
-    const key = keyOf(row);
-    let entry = entries.get(key);
-    if (!entry) {
-      entry = make(row);
-      entries.set(key, entry);
-    }
-    entry.counts[row.state] = (entry.counts[row.state] ?? 0) + row.sends;
-    entry.opened += row.opened;
-    entry.clicked += row.clicked;
-    entry.complained += row.complained;
+    const counts: MethodCounts['counts'] = {};
+    let total = 0;
+    REPORT_STATES.forEach((state, i) => {
+      const sends = row[i + 2] as number;
+      if (sends !== 0) counts[state] = sends;
+      total += sends;
+    });
+    if (total === 0) continue;
+    entries.push({
+      method: row[0],
+      bucketStart: row[1],
+      counts,
+      opened: row[flags] as number,
+      clicked: row[flags + 1] as number,
+      complained: row[flags + 2] as number,
+    });
   }
-  return [...entries.values()];
+  return entries;
 }
 
-// TODO: these scan the sends of the period; dashboards over millions of sends need
-// pre-aggregated hour and day rows maintained as events arrive.
-export function reportQueries(db: Database): Store['reports'] {
-  const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends,
-      SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
-    FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
-    GROUP BY method, state`);
-  // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
-  const byBucket =
-    db.prepare(`SELECT method, state, (created_at / CAST(@bucket AS INTEGER)) * @bucket AS bucket_start,
-      COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
-      SUM(complaints > 0) AS complained
-    FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
-    GROUP BY method, bucket_start, state ORDER BY bucket_start`);
+/** Adds the entries counted from the sends at the ends of the period to those of the hours. */
+function merge<T extends MethodCounts>(entries: T[], extra: T[], keyOf: (entry: T) => string): T[] {
+  const byKey = new Map(entries.map((entry) => [keyOf(entry), entry]));
+  for (const entry of extra) {
+    const into = byKey.get(keyOf(entry));
+    if (!into) {
+      byKey.set(keyOf(entry), entry);
+      continue;
+    }
+    for (const [state, sends] of Object.entries(entry.counts) as [SendState, number][]) {
+      into.counts[state] = (into.counts[state] ?? 0) + sends;
+    }
+    into.opened += entry.opened;
+    into.clicked += entry.clicked;
+    into.complained += entry.complained;
+  }
+  return [...byKey.values()];
+}
 
-  const empty = (row: CountRow): MethodCounts => ({
-    method: row.method,
-    counts: {},
-    opened: 0,
-    clicked: 0,
-    complained: 0,
-  });
+const COUNTS = [...REPORT_STATES, 'opened', 'clicked', 'complained'];
+const COLUMNS = COUNTS.join(', ');
+const SUMS = COUNTS.map((count) => `SUM(${count})`).join(', ');
+// The account filter of a scope, written so that SQLite looks each account up in the primary key.
+const IN_SCOPE = 'account_id IN (SELECT value FROM json_each(@accountIds))';
+// better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
+const BUCKET = '(bucket_start / CAST(@bucket AS INTEGER)) * @bucket';
+
+/**
+ * Reports from the hour aggregates of migration 7, which triggers on `sends` keep up to date.
+ * A period rarely starts and ends on the hour, so the whole hours inside it are read from the
+ * aggregates and the minutes at either end are counted from the sends. The counts are the same
+ * as those of a scan of the whole period. Reports with no account scope read the platform-wide
+ * rows; scoped ones read the rows of the accounts in the scope.
+ */
+export function reportQueries(db: Database): Store['reports'] {
+  const scans = sendScans(db);
+  const statement = (table: string, filter: string, bucket: string | null) =>
+    db
+      .prepare(
+        bucket === null
+          ? `SELECT method, bucket_start, ${COLUMNS} FROM ${table}
+            WHERE ${filter} bucket_start >= @from AND bucket_start < @to`
+          : `SELECT method, ${bucket}, ${SUMS} FROM ${table}
+            WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1, 2`,
+      )
+      .raw();
+  const scoped = `${IN_SCOPE} AND`;
+  // Each table has one row per hour and method (and account), so hour buckets need no grouping.
+  const statements = {
+    platform: {
+      total: statement('report_platform_hours', '', '0'),
+      hour: statement('report_platform_hours', '', null),
+      bucket: statement('report_platform_hours', '', BUCKET),
+    },
+    scoped: {
+      total: statement('report_account_hours', scoped, '0'),
+      hour: statement('report_account_hours', scoped, `bucket_start`),
+      bucket: statement('report_account_hours', scoped, BUCKET),
+    },
+  };
+
+  /** Reads the aggregates of [from, to), which must start and end on the hour. */
+  const hourEntries = (from: number, to: number, bucket: number | null, scope: AccountScope) => {
+    let kind: 'total' | 'hour' | 'bucket' = 'bucket';
+    if (bucket === null) kind = 'total';
+    else if (bucket === HOUR_MS) kind = 'hour';
+    const params = {
+      from,
+      to,
+      ...(kind === 'bucket' ? { bucket } : {}),
+      ...(scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds }),
+    };
+    const rows = statements[scope === undefined ? 'platform' : 'scoped'][kind].all(params);
+    return toEntries(rows as AggregateRow[]);
+  };
 
   return {
     countsByMethod(from, to, scope) {
-      const rows = byMethod.all({ from, to, ...scopeParams(scope) }) as CountRow[];
-      return fold(rows, (row) => row.method, empty);
+      const { hours, edges } = splitAtHours(from, to);
+      const entries: MethodCounts[] = (
+        hours ? hourEntries(hours[0], hours[1], null, scope) : []
+      ).map(({ bucketStart: _, ...entry }) => entry);
+      const rows = edges.flatMap(([start, end]) => scans.byMethod(start, end, scope));
+      return merge(entries, foldByMethod(rows), (entry) => entry.method);
     },
     countsByMethodAndBucket(from, to, bucketMs, scope) {
-      const rows = byBucket.all({
-        from,
-        to,
-        bucket: bucketMs,
-        ...scopeParams(scope),
-      }) as CountRow[];
-      return fold<MethodBucketCounts>(
-        rows,
-        (row) => `${row.method}:${row.bucket_start}`,
-        (row) => ({ ...empty(row), bucketStart: row.bucket_start ?? 0 }),
-      );
+      // Hour rows add up to a bucket only when the bucket is made of whole UTC hours.
+      if (bucketMs % HOUR_MS !== 0) return foldByBucket(scans.byBucket(from, to, bucketMs, scope));
+      const { hours, edges } = splitAtHours(from, to);
+      const entries = hours ? hourEntries(hours[0], hours[1], bucketMs, scope) : [];
+      const rows = edges.flatMap(([start, end]) => scans.byBucket(start, end, bucketMs, scope));
+      const merged = merge(entries, foldByBucket(rows), (e) => `${e.method}:${e.bucketStart}`);
+      return merged.sort((a, b) => a.bucketStart - b.bucketStart);
     },
   };
 }

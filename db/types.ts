@@ -472,6 +472,10 @@ export interface Store {
     byAccount(from: number, to: number, scope?: AccountScope): BreakdownRow[];
     topReasons(from: number, to: number, scope: AccountScope, limit: number): ReasonRow[];
   };
+  /**
+   * Counts of the sends created in [from, to), by the state they are in now. They must reflect
+   * every send created and updated through `sends` as soon as the change commits.
+   */
   reports: {
     countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];
     countsByMethodAndBucket(

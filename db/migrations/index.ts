@@ -4,6 +4,7 @@ import { sql as domainChecks } from './0003-domain-checks.js';
 import { sql as mandrillSync } from './0004-mandrill-sync.js';
 import { sql as bounces } from './0005-bounces.js';
 import { sql as mailboxCursors } from './0006-mailbox-cursors.js';
+import { sql as reportAggregates } from './0007-report-aggregates.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   { version: 4, name: 'mandrill-sync', sql: mandrillSync },
   { version: 5, name: 'bounces', sql: bounces },
   { version: 6, name: 'mailbox-cursors', sql: mailboxCursors },
+  { version: 7, name: 'report-aggregates', sql: reportAggregates },
 ];

@@ -33,7 +33,9 @@ export interface RecordResult {
 /**
  * Appends an event and projects it onto its send in one transaction. The
  * send's state changes only when the move is allowed; the event keeps the
- * state before and after, so every change leaves a trace.
+ * state before and after, so every change leaves a trace. The store updates
+ * the report counts of the send in the same transaction (in SQLite, triggers
+ * on `sends` do).
  */
 export function recordEvent(store: Store, input: EventInput, now: number): RecordResult {
   return store.transaction(() => {
