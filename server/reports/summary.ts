@@ -26,8 +26,10 @@ export const RATE_DEFINITIONS = {
     'Bounced (hard and soft) divided by sent. Recipients refused during the hand-off (an SMTP ' +
     'reply such as 550 5.1.1, or a Mandrill rejection) count as rejected, shown apart.',
   openRate:
-    'Sends opened at least once divided by delivered. Only mandrill tracks opens for now, so ' +
-    'default and smtp show no open rate.',
+    'Sends opened at least once divided by delivered, opens by machines (privacy proxies, ' +
+    'scanners) left out. Mandrill tracks every message. Default and smtp accounts record opens ' +
+    'only with tracking turned on, and their sends do not yet say which were tracked, so no ' +
+    'open rate is shown for those methods.',
 };
 
 export interface MethodSummary {
