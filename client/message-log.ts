@@ -57,9 +57,9 @@ export function logQueryFromUrl(): URLSearchParams {
 }
 
 /**
- * Sets up the message log: the filter form writes the filters into the URL (so a search can
- * be shared), the table shows the page, "Load more" the next one, and a row opens the
- * send's timeline with each event's raw provider data, shown as text.
+ * Sets up the message log. The filter form writes the filters into the URL, so a search can
+ * be shared. "Load more" shows the next page, and a row opens the send's timeline with each
+ * event's raw provider data as text.
  */
 export function setUpMessageLog(elements: LogElements) {
   let next: string | null = null;

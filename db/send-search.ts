@@ -31,11 +31,12 @@ export function sendSearcher(db: Database) {
   const statements = new Map<string, Statement>();
   return (search: SendSearch): unknown[] => {
     const used = FILTERS.filter(([key]) => search[key] !== undefined);
-    // With a state ever held, SQLite plans the direct account lookup badly (a scope of the
-    // largest account took 7 times longer in bench/reports.ts), so that search keeps the
-    // form that walks the newest sends and checks the scope on each.
-    const scopeForm =
-      search.scope === undefined ? 'all' : search.everState === undefined ? 'direct' : 'checked';
+    // With a state ever held, SQLite plans the direct account lookup badly: a scope of the
+    // largest account took 7 times longer in bench/reports.ts. That search keeps the form
+    // that walks the newest sends and checks the scope on each.
+    let scopeForm: 'all' | 'direct' | 'checked' = 'all';
+    if (search.scope !== undefined)
+      scopeForm = search.everState === undefined ? 'direct' : 'checked';
     const key = `${scopeForm}:${used.map(([name]) => name).join(',')}`;
     let statement = statements.get(key);
     if (!statement) {

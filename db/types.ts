@@ -284,7 +284,7 @@ export interface StoredBounceRecipient {
   reason: string;
   hardBounce: boolean;
   sendId: number | null;
-  /** How the send was found: by the VERP return path, the quoted Message-ID, or recipient and time. */
+  /** The way the send was found: by the VERP return path, the quoted Message-ID, or recipient and time. */
   matchedBy: 'verp' | 'message-id' | 'recipient-time' | null;
 }
 

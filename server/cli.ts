@@ -95,7 +95,7 @@ async function check(
     { domain, smtpHost: options.smtpHost },
   );
   print(result, Boolean(options.json), () => formatDomainCheck(result));
-  // A check whose lookups failed is not an answer: scripts must not read it as one.
+  // A check whose lookups failed is incomplete, so scripts must not read it as a result.
   if (failedParts(result).length > 0) process.exitCode = 1;
 }
 

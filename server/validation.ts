@@ -51,7 +51,7 @@ export function parseInput<T extends z.ZodType>(
 }
 
 /**
- * A whole number from a query string, from `min` to `max`, whose error names the range, as
+ * Parses a whole number from a query string, from `min` to `max`, whose error names the range, as
  * `must be a whole number from 1 to 500` (zod's own reads "expected number, received NaN").
  */
 export function queryInteger(min: number, max: number) {
@@ -59,7 +59,7 @@ export function queryInteger(min: number, max: number) {
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 }
 
-/** An id from a query string: a whole number of at least 1. */
+/** Parses an id from a query string: a whole number of at least 1. */
 export function queryId() {
   const message = 'must be an id, a whole number such as 3';
   return z.coerce.number({ error: message }).int(message).min(1, message);

@@ -229,15 +229,17 @@ export async function parseBounce(raw: Buffer | string): Promise<BounceReport> {
   return { ...reportOf(mail), headers: headersOf(mail) };
 }
 
-/** The bounce's own From, Subject and the addresses it was delivered to. */
+/** Returns the bounce's own From, Subject and the addresses it was delivered to. */
 function headersOf(mail: ParsedMail): NonNullable<BounceReport['headers']> {
   const addressed = ['delivered-to', 'x-original-to', 'envelope-to']
     .flatMap((name) => {
       const value = mail.headers.get(name);
-      return Array.isArray(value) ? value : value === undefined ? [] : [value];
+      if (value === undefined) return [];
+      return Array.isArray(value) ? value : [value];
     })
     .map((value) => String(value).trim());
-  const to = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [])
+  const groups = mail.to === undefined ? [] : [mail.to].flat();
+  const to = groups
     .flatMap((group) => group.value)
     .map((address) => address.address ?? '')
     .filter(Boolean);

@@ -46,7 +46,7 @@ async function countLookups(record: string, resolver: Resolver): Promise<number>
   return (await includeCosts(record, resolver)).reduce((total, item) => total + item.lookups, 0);
 }
 
-/** The lookups each DNS-querying term of a record costs, its includes' trees counted in. */
+/** Returns the lookups each DNS-querying term of a record costs, its includes' trees counted in. */
 async function includeCosts(
   record: string,
   resolver: Resolver,
@@ -72,7 +72,7 @@ function insertTerm(record: string | null, term: string | undefined): string {
   return parts.join(' ');
 }
 
-/** The record published now, several merged into one, repaired of its errors. */
+/** Returns the record published now, several merged into one, with its errors repaired. */
 function repairedCurrent(input: PublishInput): { record: string | null; changes: string[] } {
   // Several records are permerror (RFC 7208 4.5): the one to publish merges them.
   const records = input.spf.record?.split(' | ') ?? [];
@@ -88,7 +88,7 @@ function repairedCurrent(input: PublishInput): { record: string | null; changes:
 /**
  * Builds the SPF record with the method's servers added, from the published record with its
  * errors repaired: one record, never a second one, within the 10-lookup limit where the
- * record's own hosts allow it, with a note that says what changed and the lookups it needs.
+ * record's own hosts allow it, with a note that lists what changed and the lookups it needs.
  * When the method needs no new term but the published record is broken, the repaired record
  * is the fix.
  */
@@ -142,7 +142,7 @@ async function spfRecord(input: PublishInput): Promise<RecordToPublish | null> {
   };
 }
 
-/** Names the terms that cost most, since only the customer knows which services are unused. */
+/** Names the costliest terms, because only the customer can tell which services are unused. */
 async function overLimitNote(record: string, resolver: Resolver): Promise<string> {
   const costly = (await includeCosts(record, resolver))
     .filter((item) => item.lookups > 1)

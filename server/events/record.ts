@@ -91,10 +91,9 @@ function mergePatch(into: SendPatch, patch: Omit<SendPatch, 'updatedAt'>): void 
 }
 
 /**
- * Records a batch of events as `recordEvent` records each of them in turn, with the same
- * results, but reads each send once and writes it once: the state moves are applied to a
- * copy in memory and the send is updated at the end (or before a suppression, which reads
- * it). Must run inside one transaction. Returns how many events were new.
+ * Records a batch of events with the same results as `recordEvent` on each in turn, but
+ * reads and writes each send once. The state moves are applied to a copy in memory, and the
+ * send is written at the end, or before a suppression, which reads it. Must run inside one transaction. Returns how many events were new.
  */
 export function recordEvents(store: Store, inputs: EventInput[], now: number): number {
   return store.transaction(() => {

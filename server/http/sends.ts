@@ -57,7 +57,7 @@ export function sendRoutes(services: Services): Router {
     if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
     const sends = store.sends.search({ ...toSearch(query), scope: accountScope(principal) });
     const last = sends.at(-1);
-    // A full page may have more after it; `next` asks for the page that follows.
+    // A full page may have more after it, so `next` names the page that follows.
     const next = last && sends.length === query.limit ? `${last.createdAt}.${last.id}` : null;
     res.json({ sends: sends.map(publicSend), next });
   });

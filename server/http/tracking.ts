@@ -45,6 +45,10 @@ export function trackingRoutes(services: Services): Router {
       signature,
     });
     if (!target) {
+      services.logger.warn(
+        { module: 'tracking', token: req.params.token },
+        'tracking link not found: unknown token or a changed URL',
+      );
       res.status(404).type('text/plain').send('This link is not valid.');
       return;
     }

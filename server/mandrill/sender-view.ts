@@ -17,7 +17,7 @@ export interface MandrillViewDeps {
 /** Mandrill's SPF or DKIM status of one domain beside what our last DNS check found. */
 export interface AuthComparison {
   mandrill: { valid: boolean; error: string | null; validAfter: string | null };
-  /** Our last check's answer, or null when the account's domain has not been checked. */
+  /** The result of our last check, or null when the account's domain has not been checked. */
   dns: boolean | null;
   /** Set when the two disagree: why, in words a support agent can pass on. */
   disagreement: string | null;
@@ -47,7 +47,7 @@ export interface SenderDomainsResult {
   notes: string[];
 }
 
-/** Throws a 409 for an account that does not send by Mandrill, which Mandrill knows nothing of. */
+/** Throws a 409 for an account that does not send by Mandrill, so Mandrill has no data on it. */
 export function requireMandrill(account: AccountRecord): void {
   if (account.method !== 'mandrill') {
     throw new AppError(

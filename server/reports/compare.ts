@@ -66,7 +66,7 @@ function describeRate(sample: RateSample): string {
  * Compares one rate between two methods with a two-proportion z-test (pooled), two-sided.
  * `pairs` is how many pairs are compared for the same rate: the difference is called
  * significant only below 0.05 / pairs (Bonferroni), so that three comparisons together keep
- * a 5% chance of a false alarm. With too few sends the statement makes no claim and tells why.
+ * a 5% chance of a false alarm. With too few sends the statement makes no claim and gives the reason.
  */
 export function compareRates(
   metric: string,
@@ -102,7 +102,9 @@ export function compareRates(
   const threshold = ALPHA / Math.max(1, pairs);
   const significant = pValue < threshold;
   const shownP = pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toFixed(3)}`;
-  const order = rateA === rateB ? 'the same as' : rateA > rateB ? 'higher than' : 'lower than';
+  let order = 'the same as';
+  if (rateA > rateB) order = 'higher than';
+  if (rateA < rateB) order = 'lower than';
   const verdict = significant
     ? `the difference is statistically significant (${shownP}, below ${threshold.toFixed(3)} for ${pairs} pairs)`
     : `the difference is not statistically significant (${shownP}) and may be chance`;

@@ -70,7 +70,7 @@ const COMPARED: { metric: string; sample: (s: MethodSummary) => [number, number]
 ];
 
 /**
- * Compares each rate between every two methods that have it. Each statement says whether the
+ * Compares each rate between every two methods that have it. Each statement tells whether the
  * difference is statistically significant, corrected for the number of pairs compared.
  */
 export function methodComparisons(methods: MethodSummary[]): Comparison[] {

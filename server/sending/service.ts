@@ -233,7 +233,7 @@ async function handOff(
   }
 }
 
-/** The account's tracking for this message, or null: only HTML mail of default and smtp. */
+/** Returns the account's tracking for this message, or null: only HTML mail of default and smtp is tracked. */
 function trackingOf(account: AccountRecord, message: OutgoingMessage, deps: SendingDeps) {
   if (account.method === 'mandrill' || !message.html) return null;
   const settings = (account.settings as { tracking?: TrackingSettings }).tracking;

@@ -6,7 +6,7 @@ function mac(key: Buffer, text: string): string {
 }
 
 /**
- * The token in a send's tracking URLs: `<send id>.<tag>`, where the tag is an HMAC with the
+ * Builds the token in a send's tracking URLs: `<send id>.<tag>`, where the tag is an HMAC with the
  * secret key, so opens or clicks cannot be counted for a send by guessing its id.
  */
 export function trackingToken(sendId: number, keyring: SecretKeyring): string {

@@ -291,7 +291,7 @@ describe('bounce ingestion', () => {
     );
   });
 
-  it('refuses an empty, a JSON and an oversized body with the one error shape', async () => {
+  it('rejects empty, JSON and oversized bodies', async () => {
     const empty = await server.request('POST', '/api/bounces', '', RAW);
     assert.equal(empty.status, 400);
     assert.match(empty.body.error.message, /The message is empty/);

@@ -47,7 +47,7 @@ const GOOGLE_KEY: ZoneRecord = {
   data: [`v=DKIM1; k=rsa; p=${KEY}`],
 };
 
-/** The records a verdict says to publish, of one type, as `name value`. */
+/** Lists the records a verdict asks to publish, of one type, as `name value`. */
 function published(verdict: MethodVerdict, type: string): string[] {
   return (verdict.records ?? []).filter((r) => r.type === type).map((r) => `${r.name} ${r.value}`);
 }
@@ -157,7 +157,7 @@ describe('method verdicts', () => {
     ]);
   });
 
-  it('a domain with a null MX gets a starter DMARC record without a report address', async () => {
+  it('null MX: starter DMARC without rua', async () => {
     const result = await check(
       customer('v=spf1 include:spf.mandrillapp.com ~all', null, [
         ...MANDRILL_CNAMES,

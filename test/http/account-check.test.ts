@@ -130,7 +130,7 @@ describe('account domain check', () => {
     assert.ok(Array.isArray(response.body.spf.warnings));
   });
 
-  it('checks an account whose SMTP host is an IP address, as its sending IP', async () => {
+  it('SMTP host given as an IP', async () => {
     const created = await server.request('POST', '/api/accounts', {
       name: 'Own server by address',
       sendingAddress: `desk@${DOMAIN}`,

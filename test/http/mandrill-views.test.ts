@@ -160,7 +160,7 @@ describe("Mandrill's own view of an account", () => {
     assert.equal(status.body.error.code, 'not_mandrill');
   });
 
-  it('shows the poller stopped on a rejected key, and resumed by a new key', async () => {
+  it('status: rejected key, then resumed', async () => {
     const created = await server.request('POST', '/api/accounts', {
       name: 'Rejected key',
       sendingAddress: `office@${DOMAIN}`,

@@ -16,7 +16,7 @@ const STATES: SendState[] = [
 ];
 const REASONS = ['userunknown', 'mailboxfull', 'blocked', null];
 
-/** One store with an account and three sends, the same in every run. */
+/** Opens a store with an account and three sends, the same in every run. */
 function storeWithSends(): { store: Store; sendIds: number[]; accountId: number } {
   const store = openStore(path.join(makeTempDir('batch-'), 'events.sqlite'));
   const account = store.accounts.create(
@@ -97,7 +97,7 @@ function toInput(
   return { ...base, type: kind, patch: counters[kind] };
 }
 
-test('a batch records the same sends, events and suppressions as one event at a time', () => {
+test('batch equals one-by-one recording', () => {
   fc.assert(
     fc.property(fc.array(eventArbitrary, { maxLength: 40 }), (events) => {
       const one = storeWithSends();

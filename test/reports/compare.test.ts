@@ -47,7 +47,7 @@ describe('comparing a rate between two methods', () => {
     assert.match(comparison.statement, /statistically significant \(p = 0\.048/);
   });
 
-  it('corrects for the pairs compared, so the same p is not significant among three', () => {
+  it('Bonferroni correction for three pairs', () => {
     const comparison = compareRates('delivery rate', a, b, 3);
     assert.equal(comparison.significant, false);
     assert.match(
