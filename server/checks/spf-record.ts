@@ -121,20 +121,33 @@ function parseTerm(
   return mechanism;
 }
 
+/** Mechanisms whose value is required (RFC 7208 5.3 to 5.7). */
+const VALUE_REQUIRED = new Set(['ip4', 'ip6', 'include', 'exists']);
+
+/**
+ * The term `raw`, whose mechanism name `name` is unknown, with the name corrected, or
+ * undefined when no mechanism is near or the near one needs a value the term lacks ("ip"
+ * alone is no valid "ip4"). The name is spliced by length, because it may contain regex syntax.
+ */
+export function correctedTerm(raw: string, name: string): string | undefined {
+  const suggestion = suggestMechanism(name.toLowerCase());
+  if (!suggestion) return undefined;
+  const qualifier = /^[+~?-]/.test(raw) ? raw.charAt(0) : '';
+  const rest = raw.slice(qualifier.length + name.length);
+  if (VALUE_REQUIRED.has(suggestion) && !rest.startsWith(':')) return undefined;
+  return `${qualifier}${suggestion}${rest}`;
+}
+
 function unknownMechanism(raw: string, name: string, domain: string, record: string): Finding {
   const suggestion = suggestMechanism(name);
   const message =
     `The SPF record of ${domain} contains the unknown mechanism "${raw}", so receivers return ` +
     'permerror for the whole record (RFC 7208 4.6).' +
     (suggestion ? ` Did you mean "${suggestion}:"?` : '');
-  if (!suggestion) {
-    return finding('spf.unknown_mechanism', 'error', message);
-  }
+  const replacement = correctedTerm(raw, name);
+  if (!replacement) return finding('spf.unknown_mechanism', 'error', message);
   // Replace the whole term (terms are separated by spaces, RFC 7208 4.6.1), not its first
-  // occurrence as a substring, which may sit inside an
-  // earlier term; and splice the name by length, because it may contain regex syntax.
-  const qualifier = /^[+~?-]/.test(raw) ? raw.charAt(0) : '';
-  const replacement = `${qualifier}${suggestion}${raw.slice(qualifier.length + name.length)}`;
+  // occurrence as a substring, which may sit inside an earlier term.
   const fixed = record
     .split(/ +/)
     .map((term) => (term === raw ? replacement : term))

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Resolver } from '../dns/types.js';
 import { isVoidError } from './dns-errors.js';
-import { parseSpfRecord, suggestMechanism } from './spf-record.js';
+import { correctedTerm, parseSpfRecord } from './spf-record.js';
 import type { SpfMechanism, SpfTerm } from './spf-record.js';
 import { coversEverything } from './spf-terms.js';
 import type { SpfReport } from './types.js';
@@ -109,10 +109,7 @@ export function repairSpfRecord(record: string, domain: string, spf: SpfReport):
 function correctedSpelling(raw: string): string | undefined {
   const qualifier = /^[+~?-]/.test(raw) ? raw.charAt(0) : '';
   const name = /^[^:/]*/.exec(raw.slice(qualifier.length))?.[0] ?? '';
-  const suggestion = suggestMechanism(name.toLowerCase());
-  return suggestion
-    ? `${qualifier}${suggestion}${raw.slice(qualifier.length + name.length)}`
-    : undefined;
+  return correctedTerm(raw, name);
 }
 
 function endingFor(

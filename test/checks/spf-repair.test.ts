@@ -38,6 +38,12 @@ function includeTree(prefix: string, count: number): ZoneRecord[] {
 }
 
 describe('SPF record to publish: repairs', () => {
+  it('removes a near name that lacks its value', async () => {
+    const record = await mandrillSpfFix('v=spf1 ip -all');
+    assert.equal(record.value, 'v=spf1 include:spf.mandrillapp.com -all');
+    assert.match(record.note, /Removed "ip", which is not an SPF mechanism/);
+  });
+
   it('corrects a misspelt mechanism', async () => {
     const record = await mandrillSpfFix('v=spf1 ipv4:192.0.2.1 -all');
     assert.equal(record.value, 'v=spf1 ip4:192.0.2.1 include:spf.mandrillapp.com -all');
