@@ -115,7 +115,10 @@ console.log(`database file: ${(fs.statSync(file).size / 1e9).toFixed(2)} GB`);
 
 const store = openStore(file);
 const scanDb = new Database(file, { readonly: true });
-const scanStore: Store = { ...store, reports: scanReportQueries(scanDb) };
+const scanStore: Store = {
+  ...store,
+  reports: { ...scanReportQueries(scanDb), rebuild: store.reports.rebuild },
+};
 const { id: accountId, sends: accountSends } = built.largestAccount;
 const scopes: { name: string; scope: AccountScope }[] = [
   { name: 'all accounts', scope: undefined },

@@ -43,6 +43,9 @@ export function eventQueries(db: Database): Store['events'] {
   const forSend = db.prepare('SELECT * FROM events WHERE send_id = ? ORDER BY occurred_at, id');
   const link = db.prepare(`UPDATE events SET send_id = ?
     WHERE send_id IS NULL AND account_id = ? AND provider_id = ?`);
+  const anyUnlinked = db
+    .prepare('SELECT 1 FROM events WHERE send_id IS NULL AND account_id = ? LIMIT 1')
+    .pluck();
 
   return {
     append(event: NewEvent): EventRecord | null {
@@ -66,5 +69,6 @@ export function eventQueries(db: Database): Store['events'] {
     listForSend: (sendId) => (forSend.all(sendId) as EventRow[]).map(toRecord),
     linkUnlinked: (accountId, providerId, sendId) =>
       link.run(sendId, accountId, providerId).changes,
+    hasUnlinked: (accountId) => anyUnlinked.get(accountId) !== undefined,
   };
 }

@@ -10,6 +10,7 @@ import { eventQueries } from './events.js';
 import { mailboxCursorQueries } from './mailbox-cursors.js';
 import { mandrillSyncQueries } from './mandrill-sync.js';
 import { migrate } from './migrate.js';
+import { rebuildReportRows, reportCounts } from './report-counts.js';
 import { reportQueries } from './reports.js';
 import { sendQueries } from './sends.js';
 import { sessionQueries } from './sessions.js';
@@ -19,6 +20,7 @@ import { userQueries } from './users.js';
 import type { Store } from './types.js';
 
 export type * from './types.js';
+export { initialSendRecord, patchedSendRecord } from './send-record.js';
 
 export interface OpenStoreOptions {
   /**
@@ -47,12 +49,12 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
 
   return {
     accounts: accountQueries(db),
-    sends: sendQueries(db),
+    sends: sendQueries(db, reportCounts(db)),
     events: eventQueries(db),
     cursors: cursorQueries(db),
     mailboxCursors: mailboxCursorQueries(db),
     mandrillSync: mandrillSyncQueries(db),
-    reports: reportQueries(db),
+    reports: { ...reportQueries(db), rebuild: () => rebuildReportRows(db) },
     users: userQueries(db),
     sessions: sessionQueries(db),
     tokens: tokenQueries(db),

@@ -5,8 +5,8 @@ import type {
   Method,
   MethodBucketCounts,
   MethodCounts,
+  ReportQueries,
   SendState,
-  Store,
 } from './types.js';
 
 /** One row of (method[, bucket], state) counts, from the sends or from the aggregates. */
@@ -93,7 +93,7 @@ export function sendScans(db: Database): SendScans {
  * Computes the reports by scanning the sends of the period, without the aggregates. The
  * benchmark and the tests compare the aggregate reports against these.
  */
-export function scanReportQueries(db: Database): Store['reports'] {
+export function scanReportQueries(db: Database): ReportQueries {
   const scans = sendScans(db);
   return {
     countsByMethod: (from, to, scope) => foldByMethod(scans.byMethod(from, to, scope)),

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { REPORT_STATES } from './migrations/0007-report-aggregates.js';
+import { REPORT_STATES } from './migrations/report-sql.js';
 import { foldByBucket, foldByMethod, sendScans } from './reports-scan.js';
 import { scopeParams } from './scope.js';
 import type {
@@ -7,8 +7,8 @@ import type {
   Method,
   MethodBucketCounts,
   MethodCounts,
+  ReportQueries,
   SendState,
-  Store,
 } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -89,7 +89,7 @@ const BUCKET = '(bucket_start / CAST(@bucket AS INTEGER)) * @bucket';
  * as those of a scan of the whole period. Reports with no account scope read the platform-wide
  * rows; scoped ones read the rows of the accounts in the scope.
  */
-export function reportQueries(db: Database): Store['reports'] {
+export function reportQueries(db: Database): ReportQueries {
   const scans = sendScans(db);
   const statement = (table: string, filter: string, bucket: string | null) =>
     db

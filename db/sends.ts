@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
+import type { ReportCounts } from './report-counts.js';
+import { sendWrites } from './send-writes.js';
 import { SCOPE_FILTER, scopeParams } from './scope.js';
 import { sendSearcher } from './send-search.js';
-import type { NewSend, SendPatch, SendRecord, SendWithAccount, Store } from './types.js';
+import type { SendRecord, SendWithAccount, Store } from './types.js';
 
 interface SendRow {
   id: number;
@@ -96,11 +98,7 @@ function fromColumns(row: unknown[]): SendRecord {
   };
 }
 
-export function sendQueries(db: Database): Store['sends'] {
-  const insert = db.prepare(`INSERT INTO sends
-    (account_id, message_id, method, kind, header_from, reply_to, envelope_from, recipient,
-     subject, state, provider_id, provider_status, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+export function sendQueries(db: Database, reports: ReportCounts): Store['sends'] {
   const byId = db.prepare(`SELECT ${SEND_COLUMNS} FROM sends WHERE id = ?`).raw();
   const byMessageRecipient = db
     .prepare(
@@ -112,6 +110,13 @@ export function sendQueries(db: Database): Store['sends'] {
     .prepare(
       `SELECT ${SEND_COLUMNS} FROM sends
       WHERE account_id = ? AND provider_id = ? AND method = 'mandrill'`,
+    )
+    .raw();
+  const byProviderIds = db
+    .prepare(
+      `SELECT ${SEND_COLUMNS} FROM sends
+      WHERE account_id = ? AND method = 'mandrill'
+        AND provider_id IN (SELECT value FROM json_each(?))`,
     )
     .raw();
   const byMessageId = db.prepare(
@@ -130,23 +135,6 @@ export function sendQueries(db: Database): Store['sends'] {
     ORDER BY sends.created_at DESC, sends.id DESC LIMIT ?`);
   const automatedSince = db.prepare(`SELECT COUNT(*) AS n FROM sends
     WHERE account_id = ? AND kind = 'automated' AND created_at >= ? AND state != 'suppressed'`);
-  // Positional parameters, in the order update() passes them. An update runs for every event,
-  // and better-sqlite3 binds positional parameters faster than named ones.
-  const updateRow = db.prepare(`UPDATE sends SET
-    state = COALESCE(?, state),
-    provider_id = COALESCE(?, provider_id),
-    provider_status = COALESCE(?, provider_status),
-    reply_code = CASE WHEN ? THEN ? ELSE reply_code END,
-    status_code = CASE WHEN ? THEN ? ELSE status_code END,
-    reason = CASE WHEN ? THEN ? ELSE reason END,
-    detail = CASE WHEN ? THEN ? ELSE detail END,
-    opens = opens + ?,
-    clicks = clicks + ?,
-    complaints = complaints + ?,
-    unsubscribes = unsubscribes + ?,
-    updated_at = ?
-    WHERE id = ?`);
-
   const get = (id: number): SendRecord | null => {
     const row = byId.get(id) as unknown[] | undefined;
     return row ? fromColumns(row) : null;
@@ -158,52 +146,7 @@ export function sendQueries(db: Database): Store['sends'] {
 
   const searchRows = sendSearcher(db);
   return {
-    create(send: NewSend): SendRecord {
-      // The stored row is exactly these values and the column defaults, so it is not read back.
-      const record: SendRecord = {
-        id: 0,
-        accountId: send.accountId,
-        messageId: send.messageId,
-        method: send.method,
-        kind: send.kind,
-        headerFrom: send.headerFrom,
-        replyTo: send.replyTo,
-        envelopeFrom: send.envelopeFrom,
-        recipient: send.recipient,
-        subject: send.subject,
-        state: send.state,
-        providerId: send.providerId ?? null,
-        providerStatus: send.providerStatus ?? null,
-        replyCode: null,
-        statusCode: null,
-        reason: null,
-        detail: null,
-        opens: 0,
-        clicks: 0,
-        complaints: 0,
-        unsubscribes: 0,
-        createdAt: send.createdAt,
-        updatedAt: send.createdAt,
-      };
-      const result = insert.run(
-        record.accountId,
-        record.messageId,
-        record.method,
-        record.kind,
-        record.headerFrom,
-        record.replyTo,
-        record.envelopeFrom,
-        record.recipient,
-        record.subject,
-        record.state,
-        record.providerId,
-        record.providerStatus,
-        record.createdAt,
-        record.updatedAt,
-      );
-      record.id = Number(result.lastInsertRowid);
-      return record;
-    },
+    ...sendWrites(db, reports),
     get,
     findByMessageRecipient(accountId, messageId, recipient) {
       const row = byMessageRecipient.get(accountId, messageId, recipient) as unknown[] | undefined;
@@ -212,6 +155,11 @@ export function sendQueries(db: Database): Store['sends'] {
     findByProviderId(accountId, providerId) {
       const row = byProviderId.get(accountId, providerId) as unknown[] | undefined;
       return row ? fromColumns(row) : null;
+    },
+    findByProviderIds(accountId, providerIds) {
+      if (providerIds.length === 0) return [];
+      const rows = byProviderIds.all(accountId, JSON.stringify(providerIds)) as unknown[][];
+      return rows.map(fromColumns);
     },
     listByMessageId(messageId, scope) {
       const rows = byMessageId.all({ messageId, ...scopeParams(scope) }) as SendRow[];
@@ -234,26 +182,5 @@ export function sendQueries(db: Database): Store['sends'] {
     search: (search) => (searchRows(search) as SendRow[]).map(withAccount),
     countAutomatedSince: (accountId, since) =>
       (automatedSince.get(accountId, since) as { n: number }).n,
-    update(id: number, patch: SendPatch): void {
-      updateRow.run(
-        patch.state ?? null,
-        patch.providerId ?? null,
-        patch.providerStatus ?? null,
-        patch.replyCode !== undefined ? 1 : 0,
-        patch.replyCode ?? null,
-        patch.statusCode !== undefined ? 1 : 0,
-        patch.statusCode ?? null,
-        patch.reason !== undefined ? 1 : 0,
-        patch.reason ?? null,
-        patch.detail !== undefined ? 1 : 0,
-        patch.detail ?? null,
-        patch.addOpens ?? 0,
-        patch.addClicks ?? 0,
-        patch.addComplaints ?? 0,
-        patch.addUnsubscribes ?? 0,
-        patch.updatedAt,
-        id,
-      );
-    },
   };
 }

@@ -338,6 +338,20 @@ export interface StoredCheck {
 /** Account ids a query is limited to; undefined means every account. */
 export type AccountScope = number[] | undefined;
 
+/**
+ * Counts of the sends created in [from, to), by the state they are in now. They must reflect
+ * every send created and updated through `sends` as soon as the change commits.
+ */
+export interface ReportQueries {
+  countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];
+  countsByMethodAndBucket(
+    from: number,
+    to: number,
+    bucketMs: number,
+    scope?: AccountScope,
+  ): MethodBucketCounts[];
+}
+
 export interface Store {
   users: {
     create(user: NewUser): UserRecord;
@@ -404,9 +418,12 @@ export interface Store {
     update(id: number, patch: AccountPatch, now: number): AccountRecord | null;
   };
   sends: {
-    create(send: NewSend): SendRecord;
+    /** Creates the send; with `patch`, as if `update` had applied it right after. */
+    create(send: NewSend, patch?: SendPatch): SendRecord;
     get(id: number): SendRecord | null;
     findByProviderId(accountId: number, providerId: string): SendRecord | null;
+    /** The account's Mandrill sends with any of these provider ids, in no set order. */
+    findByProviderIds(accountId: number, providerIds: string[]): SendRecord[];
     /** Every send (one per recipient) of the message with this Message-ID, within `scope`. */
     listByMessageId(messageId: string, scope?: AccountScope): SendRecord[];
     /** The newest send to `recipient` created in [since, until], within `scope`. */
@@ -433,7 +450,17 @@ export interface Store {
     search(search: SendSearch): SendWithAccount[];
     /** Counts the automated sends of an account created at or after `since`, not counting suppressed ones. */
     countAutomatedSince(accountId: number, since: number): number;
-    update(id: number, patch: SendPatch): void;
+    /**
+     * Applies the patch. `current`, the send as stored now and read in the same transaction,
+     * saves reading it again to update the report counts; a stale one would miscount.
+     */
+    update(id: number, patch: SendPatch, current?: SendRecord): void;
+    /**
+     * Runs `write`, which creates and updates sends, as one batch for the report counts: they
+     * are written once at the end, with the same result as after each write. Must run inside
+     * a transaction, which must roll back if `write` throws.
+     */
+    batch<T>(write: () => T): T;
   };
   events: {
     /** Appends the event; returns null when an event with its dedup key exists already. */
@@ -441,6 +468,8 @@ export interface Store {
     listForSend(sendId: number): EventRecord[];
     /** Attaches events stored before their send was known; returns how many. */
     linkUnlinked(accountId: number, providerId: string, sendId: number): number;
+    /** Whether the account has events stored before their send was known. */
+    hasUnlinked(accountId: number): boolean;
   };
   cursors: {
     get(accountId: number): MandrillCursor | null;
@@ -472,18 +501,12 @@ export interface Store {
     byAccount(from: number, to: number, scope?: AccountScope): BreakdownRow[];
     topReasons(from: number, to: number, scope: AccountScope, limit: number): ReasonRow[];
   };
-  /**
-   * Counts of the sends created in [from, to), by the state they are in now. They must reflect
-   * every send created and updated through `sends` as soon as the change commits.
-   */
-  reports: {
-    countsByMethod(from: number, to: number, scope?: AccountScope): MethodCounts[];
-    countsByMethodAndBucket(
-      from: number,
-      to: number,
-      bucketMs: number,
-      scope?: AccountScope,
-    ): MethodBucketCounts[];
+  reports: ReportQueries & {
+    /**
+     * Counts every send again into new report rows, for after sends were written outside this
+     * store. Holds the write lock until done. Returns the sends counted and the rows written.
+     */
+    rebuild(): { sends: number; rows: number };
   };
   /**
    * Runs `fn` in one transaction that is on disk when it returns, even

@@ -9,6 +9,7 @@ import { parseBounce } from './bounces/index.js';
 import { failedParts, formatDomainCheck } from './checks/format.js';
 import { evaluateSpf } from './checks/index.js';
 import { importBounces } from './cli-import.js';
+import { recountReports } from './cli-reports.js';
 import { resetAdmin, setup } from './cli-setup.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
@@ -240,6 +241,13 @@ export function buildProgram(): Command {
     .description('make a user an active admin with a new password, read from standard input')
     .requiredOption('--email <address>', "the user's email")
     .action(resetAdmin);
+  program
+    .command('recount-reports')
+    .description(
+      'count every send into new report rows, after sends were written outside the server; ' +
+        'it holds the write lock until done, so stop the server first on a large database',
+    )
+    .action(recountReports);
   program
     .command('check')
     .description("check a domain's SPF, DKIM and DMARC and the verdict per sending method")

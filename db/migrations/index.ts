@@ -5,6 +5,7 @@ import { sql as mandrillSync } from './0004-mandrill-sync.js';
 import { sql as bounces } from './0005-bounces.js';
 import { sql as mailboxCursors } from './0006-mailbox-cursors.js';
 import { sql as reportAggregates } from './0007-report-aggregates.js';
+import { sql as reportCountsInCode } from './0008-report-counts-in-code.js';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   { version: 5, name: 'bounces', sql: bounces },
   { version: 6, name: 'mailbox-cursors', sql: mailboxCursors },
   { version: 7, name: 'report-aggregates', sql: reportAggregates },
+  { version: 8, name: 'report-counts-in-code', sql: reportCountsInCode },
 ];

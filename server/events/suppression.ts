@@ -26,7 +26,11 @@ export function suppressAfterEvent(
   now: number,
 ): void {
   const send = store.sends.get(sendId);
-  if (!send) return;
+  if (send) suppressSend(store, type, send, now);
+}
+
+/** Does what `suppressAfterEvent` does, for the send as given. */
+export function suppressSend(store: Store, type: EventType, send: SendRecord, now: number): void {
   const reason = suppressionReasonOf(type, send);
   if (!reason) return;
   store.suppressions.add({

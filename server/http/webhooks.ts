@@ -7,6 +7,7 @@ import {
   ingestWebhookEvents,
   mandrillSignature,
   parseWebhookEvents,
+  parseWebhookForm,
   signatureMatches,
 } from '../mandrill/webhook.js';
 import type { Services } from '../services.js';
@@ -15,11 +16,12 @@ import { idParam } from './params.js';
 /**
  * Mandrill's webhooks, outside /api: Mandrill authenticates with the
  * signature, not with a session. 1,000 events exceed express's default
- * 100 kB form limit, hence 20 MB.
+ * 100 kB form limit, hence 20 MB. The form is read as text and decoded by
+ * `parseWebhookForm`, which is faster than express's urlencoded parser.
  */
 export function webhookRoutes(services: Services): Router {
   const router = Router();
-  const form = express.urlencoded({ extended: false, limit: '20mb', parameterLimit: 20 });
+  const form = express.text({ type: 'application/x-www-form-urlencoded', limit: '20mb' });
 
   // Mandrill checks the URL with a HEAD request before it shows the webhook's key.
   router.head('/mandrill/:account', (_req, res) => {
@@ -38,7 +40,7 @@ export function webhookRoutes(services: Services): Router {
     }
     // The URL as registered with Mandrill, not as received behind a proxy.
     const url = `${services.publicUrl}/webhooks/mandrill/${id}`;
-    const params = (req.body ?? {}) as Record<string, string>;
+    const params = parseWebhookForm(typeof req.body === 'string' ? req.body : '');
     const expected = mandrillSignature(settings.webhookKey, url, params);
     if (!signatureMatches(expected, req.get('x-mandrill-signature'))) {
       throw new AppError(

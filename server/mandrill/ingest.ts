@@ -1,4 +1,11 @@
-import type { AccountRecord, EventSource, SendRecord, SendState, Store } from '../../db/types.js';
+import type {
+  AccountRecord,
+  EventSource,
+  NewSend,
+  SendRecord,
+  SendState,
+  Store,
+} from '../../db/types.js';
 import { recordEvent, type EventInput } from '../events/record.js';
 import type { ReplyClassifier } from '../sending/service.js';
 import { bounceReason } from './bounce-reasons.js';
@@ -34,19 +41,59 @@ export function sendFor(
   account: AccountRecord,
   info: MandrillMessageInfo,
 ): { send: SendRecord; created: boolean } {
-  const existing = store.sends.findByProviderId(account.id, info._id);
+  const existing =
+    store.sends.findByProviderId(account.id, info._id) ?? adoptSend(store, account.id, info);
   if (existing) return { send: existing, created: false };
-  // A message the product sent carries its Message-ID in the metadata. Its send exists from
-  // before the hand-off, even when this report arrives before the send call has returned.
-  const ours = info.metadata?.message_id
-    ? store.sends.findByMessageRecipient(account.id, info.metadata.message_id, info.email)
-    : null;
-  if (ours) {
-    if (!ours.providerId)
-      store.sends.update(ours.id, { providerId: info._id, updatedAt: ours.updatedAt });
-    return { send: { ...ours, providerId: info._id }, created: false };
+  const send = store.sends.create(externalSend(account, info));
+  store.events.linkUnlinked(account.id, info._id, send.id);
+  return { send, created: true };
+}
+
+/**
+ * Finds the sends of many Mandrill messages of one account: by Mandrill id with one lookup,
+ * then as `sendFor` does, with the message that `infoOf` returns. Returns the sends found by
+ * Mandrill id and the ids of the messages that have none.
+ */
+export function findSends(
+  store: Store,
+  account: AccountRecord,
+  ids: string[],
+  infoOf: (id: string) => MandrillMessageInfo,
+): { sends: Map<string, SendRecord>; missing: string[] } {
+  const sends = new Map<string, SendRecord>();
+  for (const send of store.sends.findByProviderIds(account.id, ids)) {
+    sends.set(send.providerId as string, send);
   }
-  const send = store.sends.create({
+  const missing: string[] = [];
+  for (const id of ids) {
+    if (sends.has(id)) continue;
+    const ours = adoptSend(store, account.id, infoOf(id));
+    if (ours) sends.set(id, ours);
+    else missing.push(id);
+  }
+  return { sends, missing };
+}
+
+/**
+ * Returns the product's own send of a message not yet known by its Mandrill id, giving it
+ * that id. A message the product sent carries its Message-ID in the metadata, and its send
+ * exists from before the hand-off, even when this report arrives before the send call has
+ * returned.
+ */
+function adoptSend(store: Store, accountId: number, info: MandrillMessageInfo): SendRecord | null {
+  const messageId = info.metadata?.message_id;
+  if (!messageId) return null;
+  const ours = store.sends.findByMessageRecipient(accountId, messageId, info.email);
+  if (!ours) return null;
+  if (!ours.providerId) {
+    store.sends.update(ours.id, { providerId: info._id, updatedAt: ours.updatedAt });
+  }
+  return { ...ours, providerId: info._id };
+}
+
+/** The send to record for a message sent through the account outside this product. */
+export function externalSend(account: AccountRecord, info: MandrillMessageInfo): NewSend {
+  return {
     accountId: account.id,
     messageId: info.metadata?.message_id ?? `mandrill-${info._id}`,
     method: 'mandrill',
@@ -60,9 +107,7 @@ export function sendFor(
     providerId: info._id,
     providerStatus: info.state,
     createdAt: info.ts * 1000,
-  });
-  store.events.linkUnlinked(account.id, info._id, send.id);
-  return { send, created: true };
+  };
 }
 
 function stateEvent(

@@ -3,18 +3,25 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { openStore } from '../../db/index.js';
 import { repoRoot } from '../../server/paths.js';
 import { corpusDir } from '../support/corpus.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { makeTempDir } from '../support/server.js';
 import { loadCorpusZone } from '../support/zones.js';
 
 const run = promisify(execFile);
 const cli = path.join(repoRoot, 'dist', 'server', 'cli.js');
 
 async function deliverability(...args: string[]) {
+  return deliverabilityWith({}, ...args);
+}
+
+async function deliverabilityWith(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
-      env: { ...process.env, DELIVERABILITY_LOG_LEVEL: 'silent' },
+      env: { ...process.env, DELIVERABILITY_LOG_LEVEL: 'silent', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -39,6 +46,42 @@ describe('deliverability command', () => {
     const result = await deliverability('check', 'example.com', '--dns', '127.0.0.1:1');
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stdout, /WARNING: DNS lookups failed for SPF, DKIM, DMARC/);
+  });
+
+  it('recount-reports rebuilds the report rows', async () => {
+    const database = path.join(makeTempDir('recount-'), 'desk.sqlite');
+    const store = openStore(database);
+    const account = store.accounts.create(
+      { name: 'A', sendingAddress: 'a@a.example', replyTo: null, method: 'smtp', settings: {} },
+      1,
+    );
+    for (const state of ['delivered', 'bounced'] as const) {
+      store.sends.create({
+        accountId: account.id,
+        messageId: `<${state}@a.example>`,
+        method: 'smtp',
+        kind: 'manual',
+        headerFrom: 'a@a.example',
+        replyTo: null,
+        envelopeFrom: null,
+        recipient: `${state}@guests.example`,
+        subject: null,
+        state,
+        createdAt: Date.UTC(2026, 11, 1, 10),
+      });
+    }
+    store.close();
+    const db = new Database(database);
+    db.exec('UPDATE report_platform_hours SET delivered = 40, bounced = 0');
+    const result = await deliverabilityWith(
+      { DELIVERABILITY_DATABASE: database },
+      'recount-reports',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Counted 2 sends into 3 report rows in [\d.]+ s\.\n$/);
+    const row = db.prepare('SELECT delivered, bounced FROM report_platform_hours').get();
+    db.close();
+    assert.deepEqual(row, { delivered: 1, bounced: 1 });
   });
 
   it('refuses an empty --dns instead of using the system resolver', async () => {

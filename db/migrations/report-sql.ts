@@ -1,0 +1,225 @@
+/**
+ * The report aggregates' tables and count columns, each defined twice: as SQL over a row of
+ * `sends` (for the tables, the backfill and the triggers of migration 7) and as a function of
+ * a send's fields (for db/report-counts.ts, which keeps the rows current since migration 8).
+ * Migrations call the SQL generators with the count columns of their own version, so a
+ * shipped migration's SQL stays the same when later versions add columns.
+ */
+
+// NOTE: a send in a state outside this list is not counted. SendState in db/types.ts lists
+// these ten, and only they are written.
+export const REPORT_STATES = [
+  'queued',
+  'accepted',
+  'delivered',
+  'deferred',
+  'soft_bounced',
+  'bounced',
+  'rejected',
+  'failed',
+  'unknown',
+  'suppressed',
+] as const;
+
+/** The fields of a send that decide its report row and what it adds there. */
+export interface CountedSend {
+  accountId: number;
+  method: string;
+  recipient: string;
+  createdAt: number;
+  state: string;
+  opens: number;
+  clicks: number;
+  complaints: number;
+}
+
+/** A count column of the report rows, with the 0 or 1 that a send adds to it. */
+export interface ReportCount {
+  name: string;
+  /** In SQL, with `row` standing for NEW, OLD or the sends table. */
+  of(row: string): string;
+  /** The same for a send held in memory. */
+  value(send: CountedSend): boolean;
+}
+
+export interface ReportTable {
+  name: string;
+  keys: string[];
+  /** The key values of a send, with `row` standing for NEW, OLD or the sends table. */
+  values(row: string): string[];
+  /** The same key values for a send held in memory. */
+  key(send: CountedSend): (string | number)[];
+}
+
+/** One count per state, then whether the send was opened, clicked or complained about. */
+export const STATE_AND_FLAG_COUNTS: ReportCount[] = [
+  ...REPORT_STATES.map((state) => ({
+    name: state,
+    of: (row: string) => `(${row}.state = '${state}')`,
+    value: (send: CountedSend) => send.state === state,
+  })),
+  { name: 'opened', of: (row) => `(${row}.opens > 0)`, value: (send) => send.opens > 0 },
+  { name: 'clicked', of: (row) => `(${row}.clicks > 0)`, value: (send) => send.clicks > 0 },
+  {
+    name: 'complained',
+    of: (row) => `(${row}.complaints > 0)`,
+    value: (send) => send.complaints > 0,
+  },
+];
+
+const HOUR_MS = 3_600_000;
+const hour = (row: string) => `${row}.created_at - ${row}.created_at % ${HOUR_MS}`;
+const domain = (row: string) => `lower(substr(${row}.recipient, instr(${row}.recipient, '@') + 1))`;
+
+/**
+ * The recipient domain as `domain()` computes it in SQL: the text after the first `@` (all of
+ * it when there is none), with SQLite's lower(), which changes only ASCII letters.
+ */
+export function recipientDomain(recipient: string): string {
+  return recipient
+    .slice(recipient.indexOf('@') + 1)
+    .replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/** The hour that `hour()` computes in SQL; % truncates toward zero in both languages. */
+const hourOf = (createdAt: number) => createdAt - (createdAt % HOUR_MS);
+
+export const REPORT_TABLES: ReportTable[] = [
+  {
+    name: 'report_hours',
+    keys: ['account_id', 'bucket_start', 'method', 'recipient_domain'],
+    values: (row) => [`${row}.account_id`, hour(row), `${row}.method`, domain(row)],
+    key: (send) => [
+      send.accountId,
+      hourOf(send.createdAt),
+      send.method,
+      recipientDomain(send.recipient),
+    ],
+  },
+  {
+    name: 'report_account_hours',
+    keys: ['account_id', 'bucket_start', 'method'],
+    values: (row) => [`${row}.account_id`, hour(row), `${row}.method`],
+    key: (send) => [send.accountId, hourOf(send.createdAt), send.method],
+  },
+  {
+    name: 'report_platform_hours',
+    keys: ['bucket_start', 'method'],
+    values: (row) => [hour(row), `${row}.method`],
+    key: (send) => [hourOf(send.createdAt), send.method],
+  },
+];
+
+export function createTableSql(table: ReportTable, counts: ReportCount[]): string {
+  const keyColumns = table.keys.map(
+    (key) =>
+      `${key} ${key === 'method' || key === 'recipient_domain' ? 'TEXT' : 'INTEGER'} NOT NULL`,
+  );
+  const countColumns = counts.map((count) => `${count.name} INTEGER NOT NULL DEFAULT 0`);
+  return `CREATE TABLE ${table.name} (
+  ${[...keyColumns, ...countColumns].join(',\n  ')},
+  PRIMARY KEY (${table.keys.join(', ')})
+) WITHOUT ROWID;`;
+}
+
+/**
+ * An INSERT that fills the table from the sends. The coarser tables sum the rows of
+ * `report_hours` instead, which is faster than grouping the sends again.
+ */
+export function backfillSql(table: ReportTable, counts: ReportCount[]): string {
+  const names = counts.map((count) => count.name);
+  const columns = [...table.keys, ...names].join(', ');
+  const groupBy = table.keys.map((_, i) => i + 1).join(', ');
+  if (table.name !== 'report_hours') {
+    const sums = names.map((name) => `SUM(${name})`);
+    return `INSERT INTO ${table.name} (${columns})
+  SELECT ${[...table.keys, ...sums].join(', ')} FROM report_hours GROUP BY ${groupBy};`;
+  }
+  const sums = counts.map((count) => `SUM(${count.of('sends')})`);
+  return `INSERT INTO ${table.name} (${columns})
+  SELECT ${[...table.values('sends'), ...sums].join(', ')} FROM sends GROUP BY ${groupBy};`;
+}
+
+/** An UPSERT that adds the send NEW to its row. */
+function addNew(table: ReportTable, counts: ReportCount[]): string {
+  const names = counts.map((count) => count.name);
+  const updates = names.map((name) => `${name} = ${name} + excluded.${name}`);
+  return `INSERT INTO ${table.name} (${[...table.keys, ...names].join(', ')})
+    VALUES (${[...table.values('NEW'), ...counts.map((count) => count.of('NEW'))].join(', ')})
+    ON CONFLICT DO UPDATE SET ${updates.join(', ')};`;
+}
+
+/** An UPDATE of the row of `row`'s key that adds `plus` and subtracts `minus` (NEW or OLD). */
+function change(
+  table: ReportTable,
+  counts: ReportCount[],
+  row: string,
+  plus: string | null,
+  minus: string | null,
+): string {
+  const updates = counts.map((count) => {
+    const terms = [plus ? ` + ${count.of(plus)}` : '', minus ? ` - ${count.of(minus)}` : ''];
+    return `${count.name} = ${count.name}${terms.join('')}`;
+  });
+  const values = table.values(row);
+  const where = table.keys.map((key, i) => `${key} = ${values[i]}`);
+  return `UPDATE ${table.name} SET ${updates.join(', ')} WHERE ${where.join(' AND ')};`;
+}
+
+const SAME_KEY = `OLD.account_id = NEW.account_id AND OLD.method = NEW.method
+    AND OLD.recipient = NEW.recipient AND OLD.created_at = NEW.created_at`;
+
+/**
+ * Whether the send's counts differ between OLD and NEW. The state columns all follow from
+ * `state`, so one comparison stands for them.
+ */
+function countsChanged(counts: ReportCount[]): string {
+  const states = new Set<string>(REPORT_STATES);
+  const others = counts.filter((count) => !states.has(count.name));
+  const same = ['OLD.state = NEW.state', ...others.map((c) => `${c.of('OLD')} = ${c.of('NEW')}`)];
+  return `NOT (${same.join(' AND ')})`;
+}
+
+/**
+ * The four triggers that keep the report rows current: insert, delete, an update that
+ * changes the counts, and an update that moves the send to another key. They run inside the
+ * statement that changes the send, so the counts commit or roll back with it.
+ */
+export function triggersSql(counts: ReportCount[]): string {
+  const each = (statement: (table: ReportTable) => string) =>
+    REPORT_TABLES.map((table) => `  ${statement(table)}`).join('\n');
+  const when = (condition?: string) => (condition ? `\n  WHEN ${condition}` : '');
+  const watched = 'state, opens, clicks, complaints, account_id, method, recipient, created_at';
+  return `CREATE TRIGGER sends_report_insert AFTER INSERT ON sends${when()} BEGIN
+${each((table) => addNew(table, counts))}
+END;
+
+CREATE TRIGGER sends_report_delete AFTER DELETE ON sends${when()} BEGIN
+${each((table) => change(table, counts, 'OLD', null, 'OLD'))}
+END;
+
+CREATE TRIGGER sends_report_update AFTER UPDATE OF ${watched} ON sends${when(`${SAME_KEY} AND ${countsChanged(counts)}`)} BEGIN
+${each((table) => change(table, counts, 'NEW', 'NEW', 'OLD'))}
+END;
+
+CREATE TRIGGER sends_report_rekey AFTER UPDATE OF ${watched} ON sends${when(`NOT (${SAME_KEY})`)} BEGIN
+${each((table) => change(table, counts, 'OLD', null, 'OLD'))}
+${each((table) => addNew(table, counts))}
+END;`;
+}
+
+/**
+ * An UPSERT that adds a change to one row of the table: the key values, then one number per
+ * count column, as positional parameters.
+ */
+export function addDeltasSql(table: ReportTable, counts: ReportCount[]): string {
+  const names = counts.map((count) => count.name);
+  const columns = [...table.keys, ...names];
+  const updates = names.map((name) => `${name} = ${name} + excluded.${name}`);
+  return `INSERT INTO ${table.name} (${columns.join(', ')})
+  VALUES (${columns.map(() => '?').join(', ')})
+  ON CONFLICT DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** The count columns of the report rows in the newest schema. */
+export const CURRENT_REPORT_COUNTS = STATE_AND_FLAG_COUNTS;

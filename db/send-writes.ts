@@ -1,0 +1,148 @@
+import type { Database } from 'better-sqlite3';
+import type { CountedSend } from './migrations/report-sql.js';
+import type { ReportCounts } from './report-counts.js';
+import { initialSendRecord, patchedSendRecord } from './send-record.js';
+import type { NewSend, SendPatch, SendRecord, Store } from './types.js';
+
+/** Whether a patch changes a column that the report rows count. */
+function changesCounts(patch: SendPatch): boolean {
+  return (
+    patch.state !== undefined ||
+    Boolean(patch.addOpens) ||
+    Boolean(patch.addClicks) ||
+    Boolean(patch.addComplaints)
+  );
+}
+
+/** The parameters of the UPDATE statement below, in its order. */
+function updateParameters(id: number, patch: SendPatch): unknown[] {
+  return [
+    patch.state ?? null,
+    patch.providerId ?? null,
+    patch.providerStatus ?? null,
+    patch.replyCode !== undefined ? 1 : 0,
+    patch.replyCode ?? null,
+    patch.statusCode !== undefined ? 1 : 0,
+    patch.statusCode ?? null,
+    patch.reason !== undefined ? 1 : 0,
+    patch.reason ?? null,
+    patch.detail !== undefined ? 1 : 0,
+    patch.detail ?? null,
+    patch.addOpens ?? 0,
+    patch.addClicks ?? 0,
+    patch.addComplaints ?? 0,
+    patch.addUnsubscribes ?? 0,
+    patch.updatedAt,
+    id,
+  ];
+}
+
+/**
+ * The writes of sends. Each one changes the report rows in the same transaction (the
+ * caller's, or one of its own), so the reports always match the sends.
+ */
+export function sendWrites(
+  db: Database,
+  reports: ReportCounts,
+): Pick<Store['sends'], 'create' | 'update' | 'batch'> {
+  const insert = db.prepare(`INSERT INTO sends
+    (account_id, message_id, method, kind, header_from, reply_to, envelope_from, recipient,
+     subject, state, provider_id, provider_status, reply_code, status_code, reason, detail,
+     opens, clicks, complaints, unsubscribes, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // Positional parameters, because an update runs for every event and better-sqlite3 binds
+  // positional parameters faster than named ones.
+  const updateRow = db.prepare(`UPDATE sends SET
+    state = COALESCE(?, state),
+    provider_id = COALESCE(?, provider_id),
+    provider_status = COALESCE(?, provider_status),
+    reply_code = CASE WHEN ? THEN ? ELSE reply_code END,
+    status_code = CASE WHEN ? THEN ? ELSE status_code END,
+    reason = CASE WHEN ? THEN ? ELSE reason END,
+    detail = CASE WHEN ? THEN ? ELSE detail END,
+    opens = opens + ?,
+    clicks = clicks + ?,
+    complaints = complaints + ?,
+    unsubscribes = unsubscribes + ?,
+    updated_at = ?
+    WHERE id = ?`);
+  const countedById = db
+    .prepare(
+      `SELECT account_id, method, recipient, created_at, state, opens, clicks, complaints
+      FROM sends WHERE id = ?`,
+    )
+    .raw();
+  const atomically = <T>(fn: () => T): T => (db.inTransaction ? fn() : db.transaction(fn)());
+
+  const create = (send: NewSend, patch?: SendPatch): SendRecord => {
+    const initial = initialSendRecord(send);
+    const record = patch ? patchedSendRecord(initial, patch) : initial;
+    const result = insert.run(
+      record.accountId,
+      record.messageId,
+      record.method,
+      record.kind,
+      record.headerFrom,
+      record.replyTo,
+      record.envelopeFrom,
+      record.recipient,
+      record.subject,
+      record.state,
+      record.providerId,
+      record.providerStatus,
+      record.replyCode,
+      record.statusCode,
+      record.reason,
+      record.detail,
+      record.opens,
+      record.clicks,
+      record.complaints,
+      record.unsubscribes,
+      record.createdAt,
+      record.updatedAt,
+    );
+    record.id = Number(result.lastInsertRowid);
+    reports.add(record);
+    reports.flush();
+    return record;
+  };
+
+  const readCounted = (id: number): CountedSend | null => {
+    const row = countedById.get(id) as unknown[] | undefined;
+    if (!row) return null;
+    return {
+      accountId: row[0] as number,
+      method: row[1] as string,
+      recipient: row[2] as string,
+      createdAt: row[3] as number,
+      state: row[4] as string,
+      opens: row[5] as number,
+      clicks: row[6] as number,
+      complaints: row[7] as number,
+    };
+  };
+
+  const updateCounted = (id: number, patch: SendPatch, current?: SendRecord): void => {
+    const before = current ?? readCounted(id);
+    updateRow.run(...updateParameters(id, patch));
+    if (!before) return;
+    // What the UPDATE wrote: COALESCE keeps the state when the patch has none; counters add.
+    reports.change(before, {
+      ...before,
+      state: patch.state ?? before.state,
+      opens: before.opens + (patch.addOpens ?? 0),
+      clicks: before.clicks + (patch.addClicks ?? 0),
+      complaints: before.complaints + (patch.addComplaints ?? 0),
+    });
+    reports.flush();
+  };
+
+  return {
+    create: (send, patch) => atomically(() => create(send, patch)),
+    update(id, patch, current) {
+      if (changesCounts(patch)) atomically(() => updateCounted(id, patch, current));
+      else updateRow.run(...updateParameters(id, patch));
+    },
+    batch: (write) => reports.batch(write),
+  };
+}
