@@ -4,8 +4,9 @@
  * measured in the same run: plain INSERTs of the same number of event rows
  * into a table of the same shape, in one transaction, with no projection.
  * Then measures webhook batches posted over HTTP against plain inserts of
- * the same rows (bench/ingest-webhook.ts). Prints the ratios. Absolute
- * times vary with the machine and its load.
+ * the same rows (bench/ingest-webhook.ts), for messages the product sent and
+ * for messages sent outside it. Prints the ratios. Absolute times vary with
+ * the machine and its load.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +15,7 @@ import { openStore } from '../db/index.js';
 import { ingestMessages } from '../server/mandrill/ingest.js';
 import type { MandrillMessageInfo } from '../server/mandrill/types.js';
 import { makeTempDir } from '../test/support/server.js';
-import { timeRawInserts, timeWebhookIngest } from './ingest-webhook.js';
+import { timeRawInserts, timeWebhookIngest, type Workload } from './ingest-webhook.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const WEBHOOK_BATCHES = Number(process.env.BENCH_WEBHOOK_BATCHES ?? 20);
@@ -93,30 +94,43 @@ console.log(
 console.log(`baseline plain inserts: ${baselineMs.toFixed(0)} ms`);
 console.log(`ratio ingest / baseline: ${(ingestMs / baselineMs).toFixed(2)}`);
 
-// An untimed first run warms up the HTTP path and supplies the rows. Each round then times the
-// raw inserts first, so that their commits do not start while the server's closed database file
-// may still be written back to disk.
-let rows = (await timeWebhookIngest(WEBHOOK_BATCHES)).rows;
-const webhookResults: { webhook: number; raw: number; events: number }[] = [];
-for (let round = 0; round < ROUNDS; round += 1) {
-  const raw = timeRawInserts(rows);
-  const run = await timeWebhookIngest(WEBHOOK_BATCHES);
-  rows = run.rows;
-  webhookResults.push({ webhook: run.ms, raw, events: run.events });
+/**
+ * Times each workload's webhook runs against raw inserts of the rows they stored. An untimed
+ * first run supplies the rows. Each round then times the raw inserts first, so that their
+ * commits do not start while the server's closed database file may still be written back.
+ */
+async function compareWebhooks(workload: Workload): Promise<void> {
+  let rows = (await timeWebhookIngest(WEBHOOK_BATCHES, workload)).rows;
+  const results: { webhook: number; raw: number; events: number }[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const raw = timeRawInserts(rows);
+    const run = await timeWebhookIngest(WEBHOOK_BATCHES, workload);
+    rows = run.rows;
+    results.push({ webhook: run.ms, raw, events: run.events });
+  }
+  const webhookMs = median(results.map((r) => r.webhook));
+  const rawMs = median(results.map((r) => r.raw));
+  const events = results[0]?.events ?? 0;
+  const webhookRate = (events / webhookMs) * 1000;
+  const rawRate = (events / rawMs) * 1000;
+  const ratios = results.map((r) => (r.raw / r.webhook).toFixed(2)).join(', ');
+  console.log('');
+  console.log(
+    `webhooks, ${WORKLOADS[workload]}: ${WEBHOOK_BATCHES} batches of 1000 events, ` +
+      `events recorded: ${events}, rounds: ${ROUNDS} (medians)`,
+  );
+  console.log(`webhook over HTTP: ${webhookMs.toFixed(0)} ms (${webhookRate.toFixed(0)} events/s)`);
+  console.log(
+    `raw inserts, synchronous=FULL, 1000 rows a transaction: ${rawMs.toFixed(0)} ms ` +
+      `(${rawRate.toFixed(0)} events/s)`,
+  );
+  console.log(
+    `ratio webhook rate / raw insert rate: ${(webhookRate / rawRate).toFixed(2)} (rounds: ${ratios})`,
+  );
 }
-const webhookMs = median(webhookResults.map((r) => r.webhook));
-const rawMs = median(webhookResults.map((r) => r.raw));
-const webhookEvents = webhookResults[0]?.events ?? 0;
-const webhookRate = (webhookEvents / webhookMs) * 1000;
-const rawRate = (webhookEvents / rawMs) * 1000;
-console.log('');
-console.log(
-  `webhook batches: ${WEBHOOK_BATCHES} of 1000 events, events recorded: ${webhookEvents}, ` +
-    `rounds: ${ROUNDS} (medians)`,
-);
-console.log(`webhook over HTTP: ${webhookMs.toFixed(0)} ms (${webhookRate.toFixed(0)} events/s)`);
-console.log(
-  `raw inserts, synchronous=FULL, 1000 rows a transaction: ${rawMs.toFixed(0)} ms ` +
-    `(${rawRate.toFixed(0)} events/s)`,
-);
-console.log(`ratio webhook rate / raw insert rate: ${(webhookRate / rawRate).toFixed(2)}`);
+
+const WORKLOADS: Record<Workload, string> = {
+  ours: 'messages the product sent',
+  external: 'messages sent outside the product',
+};
+for (const workload of Object.keys(WORKLOADS) as Workload[]) await compareWebhooks(workload);
