@@ -4,7 +4,6 @@ import type {
   DomainCheck,
   RejectsResponse,
   SenderDomainsResponse,
-  SendsResponse,
   SeriesBucket,
   SeriesReport,
   SummaryReport,
@@ -128,20 +127,23 @@ export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-export function fetchSummary(days: number, signal?: AbortSignal): Promise<SummaryReport> {
-  return getJson(`/api/reports/summary?days=${days}`, signal);
+/** Fetches the totals of the period in `period`: `days`, or `from` and `to`. */
+export function fetchSummary(
+  period: URLSearchParams,
+  signal?: AbortSignal,
+): Promise<SummaryReport> {
+  return getJson(`/api/reports/summary?${period.toString()}`, signal);
 }
 
+/** Fetches the trend series of `period`, in `bucket`s, or in the server's default for the period. */
 export function fetchSeries(
-  days: number,
-  bucket: SeriesBucket,
+  period: URLSearchParams,
+  bucket: SeriesBucket | null,
   signal?: AbortSignal,
 ): Promise<SeriesReport> {
-  return getJson(`/api/reports/series?days=${days}&bucket=${bucket}`, signal);
-}
-
-export function fetchRecentSends(limit: number, signal?: AbortSignal): Promise<SendsResponse> {
-  return getJson(`/api/sends?limit=${limit}`, signal);
+  const query = new URLSearchParams(period);
+  if (bucket !== null) query.set('bucket', bucket);
+  return getJson(`/api/reports/series?${query.toString()}`, signal);
 }
 
 export function fetchDomainCheck(

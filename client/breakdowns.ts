@@ -82,9 +82,13 @@ function reasonsList(reasons: Reason[]): HTMLElement {
   );
 }
 
-/** Loads the breakdowns of the period into `container`; every value is set as text. */
-export async function loadBreakdowns(container: HTMLElement, days: number, signal: AbortSignal) {
-  const data = await getJson<Breakdowns>(`/api/reports/breakdowns?days=${days}`, signal);
+/** Loads the breakdowns of `period` into `container`, setting every value as text. */
+export async function loadBreakdowns(
+  container: HTMLElement,
+  period: URLSearchParams,
+  signal: AbortSignal,
+) {
+  const data = await getJson<Breakdowns>(`/api/reports/breakdowns?${period.toString()}`, signal);
   signal.throwIfAborted();
   container.replaceChildren(
     entryTable(

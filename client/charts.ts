@@ -2,7 +2,7 @@ import type { Chart as ChartClass, ChartConfiguration } from 'chart.js';
 import { type RatePoint, buildOptions } from './chart-options.js';
 import { type ChartTheme, onColorSchemeChange, readChartTheme } from './chart-theme.js';
 import { METHOD_LABELS, labelFor } from './format.js';
-import type { SeriesReport, SendingMethod } from './types.js';
+import type { SeriesBucket, SeriesReport, SendingMethod } from './types.js';
 
 // Chart.js and its date-fns adapter are loaded as UMD scripts before this module, which
 // define the global `Chart`. Only the types come from the npm package.
@@ -24,13 +24,17 @@ interface ChartSpec {
   name: ChartName;
   canvasId: string;
   rate: RateKey;
+  /** The rate's name in the canvas's accessible label. */
+  label: string;
 }
 
 const SPECS: ChartSpec[] = [
-  { name: 'delivery', canvasId: 'chart-delivery', rate: 'deliveryRate' },
-  { name: 'bounce', canvasId: 'chart-bounce', rate: 'bounceRate' },
-  { name: 'open', canvasId: 'chart-open', rate: 'openRate' },
+  { name: 'delivery', canvasId: 'chart-delivery', rate: 'deliveryRate', label: 'delivery rate' },
+  { name: 'bounce', canvasId: 'chart-bounce', rate: 'bounceRate', label: 'bounce rate' },
+  { name: 'open', canvasId: 'chart-open', rate: 'openRate', label: 'open rate' },
 ];
+
+const BUCKET_WORDS: Record<SeriesBucket, string> = { day: 'daily', hour: 'hourly' };
 
 const POINT_STYLES: Record<SendingMethod, 'circle' | 'rect' | 'triangle'> = {
   default: 'circle',
@@ -82,6 +86,8 @@ export function renderSeries(charts: ChartSet, report: SeriesReport): void {
     const datasets = buildDatasets(report, spec.rate, theme);
     const hasData = datasets.some((dataset) => dataset.data.some((point) => point.y !== null));
     setEmptyState(chart.canvas, !hasData);
+    const label = `Line chart of the ${BUCKET_WORDS[report.bucket]} ${spec.label} of each sending method, in percent`;
+    chart.canvas.setAttribute('aria-label', label);
     chart.data.datasets = datasets;
     chart.options = buildOptions(report.bucket, report, theme);
     chart.update('none');

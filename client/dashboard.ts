@@ -1,24 +1,16 @@
-import { errorMessage, fetchRecentSends, fetchSeries, fetchSummary, isAbortError } from './api.js';
+import { errorMessage } from './api.js';
 import { type AnalyzeForm, setUpAnalyze } from './analyze.js';
-import {
-  type ChartSet,
-  clearCharts,
-  createCharts,
-  markChartsLoading,
-  renderSeries,
-} from './charts.js';
+import { type ChartSet, clearCharts, createCharts } from './charts.js';
 import { loadBounces } from './bounces.js';
-import { loadBreakdowns } from './breakdowns.js';
 import { type DomainCheckForm, setUpDomainCheck } from './domain-check.js';
 import { type MandrillPanel, setUpMandrill } from './mandrill.js';
 import { setUpMessageLog } from './message-log.js';
 import { byId, showStatus } from './dom.js';
-import { renderSends } from './sends.js';
-import { renderSummary } from './summary.js';
-import { readDays, readDomainQuery, updateQuery } from './url-state.js';
+import { type PeriodPicker, setUpPeriodPicker } from './period.js';
+import { loadBreakdownsSection, loadChartsSection, loadSummarySection } from './reports.js';
+import { loadSection } from './sections.js';
+import { readDomainQuery, updateQuery } from './url-state.js';
 import { currentView } from './view.js';
-
-const RECENT_SENDS_LIMIT = 50;
 
 export interface Dashboard {
   /** Loads the sections and runs a domain check shared in the URL. Call once it is visible. */
@@ -31,6 +23,8 @@ type MessageLog = ReturnType<typeof setUpMessageLog>;
 
 interface DashboardParts {
   charts: ChartSet | null;
+  period: PeriodPicker;
+  bucketSelect: HTMLSelectElement;
   domainCheck: DomainCheckForm;
   mandrill: MandrillPanel;
   analyze: AnalyzeForm;
@@ -44,17 +38,28 @@ interface DashboardParts {
 export function createDashboard(): Dashboard {
   let parts: DashboardParts | null = null;
   let currentLoad: AbortController | null = null;
+  // A new interval reloads the charts alone, with a controller of their own. Every full load
+  // replaces that controller too, so that an older series never overwrites a newer one.
+  let chartsLoad: AbortController | null = null;
 
+  const loadCharts = (): void => {
+    chartsLoad?.abort();
+    chartsLoad = new AbortController();
+    if (parts?.charts) void loadChartsSection(parts.charts, parts.bucketSelect, chartsLoad.signal);
+    else document.body.dataset.chartsReady = 'error';
+  };
   const loadSections = (): void => {
     currentLoad?.abort();
     currentLoad = new AbortController();
-    void loadDashboard(readDays(), parts?.charts ?? null, parts?.log ?? null, currentLoad.signal);
-    if (parts) void loadMandrill(parts.mandrill, currentLoad.signal);
+    if (parts === null) return;
+    loadCharts();
+    void loadDashboard(parts, currentLoad.signal);
+    void loadMandrill(parts.mandrill, currentLoad.signal);
   };
 
   return {
     load() {
-      parts ??= setUpParts(loadSections);
+      parts ??= setUpParts(loadSections, loadCharts);
       loadSections();
       const sharedCheck = readDomainQuery();
       if (sharedCheck) parts.domainCheck.check(sharedCheck.domain, sharedCheck.smtpHost);
@@ -62,31 +67,45 @@ export function createDashboard(): Dashboard {
     clear() {
       currentLoad?.abort();
       currentLoad = null;
+      chartsLoad?.abort();
+      chartsLoad = null;
       if (parts === null) return;
       parts.domainCheck.reset();
       parts.mandrill.reset();
       parts.analyze.reset();
+      parts.period.showError(null);
       if (parts.charts) clearCharts(parts.charts);
       resetSections(parts.charts !== null);
     },
   };
 }
 
-function setUpParts(reload: () => void): DashboardParts {
-  const periodSelect = byId('period', HTMLSelectElement);
+function setUpParts(reload: () => void, reloadCharts: () => void): DashboardParts {
   const charts = createChartsOrReport();
-  periodSelect.value = String(readDays());
-
-  periodSelect.addEventListener('change', () => {
-    updateQuery({ days: periodSelect.value }, true);
-    if (currentView() === 'dashboard') reload();
+  const period = setUpPeriodPicker(
+    {
+      form: byId('period-control', HTMLFormElement),
+      select: byId('period', HTMLSelectElement),
+      rangeFields: byId('range-fields', HTMLElement),
+      from: byId('range-from', HTMLInputElement),
+      to: byId('range-to', HTMLInputElement),
+      error: byId('period-error', HTMLElement),
+    },
+    () => {
+      if (currentView() === 'dashboard') reload();
+    },
+  );
+  const bucketSelect = byId('bucket', HTMLSelectElement);
+  bucketSelect.addEventListener('change', () => {
+    updateQuery({ bucket: bucketSelect.value }, true);
+    if (currentView() === 'dashboard') reloadCharts();
   });
   const unmatched = byId('bounces-unmatched', HTMLInputElement);
   unmatched.addEventListener('change', () => {
     if (currentView() === 'dashboard') void loadBounceSection(new AbortController().signal);
   });
   window.addEventListener('popstate', () => {
-    periodSelect.value = String(readDays());
+    period.sync();
     if (currentView() === 'dashboard') reload();
   });
 
@@ -123,7 +142,7 @@ function setUpParts(reload: () => void): DashboardParts {
     csv: byId('sends-csv', HTMLAnchorElement),
     detail: byId('send-detail', HTMLElement),
   });
-  return { charts, domainCheck, mandrill, analyze, log };
+  return { charts, period, bucketSelect, domainCheck, mandrill, analyze, log };
 }
 
 /** Loads the Mandrill section, which shows its own errors. */
@@ -141,6 +160,7 @@ async function loadMandrill(panel: MandrillPanel, signal: AbortSignal): Promise<
 function resetSections(chartsCreated: boolean): void {
   showStatus(byId('summary', HTMLElement), 'Loading…', 'loading');
   if (chartsCreated) byId('charts-status', HTMLElement).replaceChildren();
+  byId('charts-grid', HTMLElement).hidden = false;
   showStatus(byId('sends-status', HTMLElement), 'Loading…', 'loading');
   byId('recent-sends', HTMLTableElement).replaceChildren();
   byId('bounces-table', HTMLTableElement).replaceChildren();
@@ -152,93 +172,19 @@ function resetSections(chartsCreated: boolean): void {
   byId('sends-csv', HTMLAnchorElement).href = '/api/sends.csv';
 }
 
-/** Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure. */
-async function loadSection(
-  section: HTMLElement,
-  statusTarget: HTMLElement,
-  signal: AbortSignal,
-  load: () => Promise<void>,
-): Promise<boolean> {
-  section.setAttribute('aria-busy', 'true');
-  try {
-    await load();
-    return true;
-  } catch (error) {
-    // An aborted load was replaced or cleared, also when its own 401 ended the session.
-    if (signal.aborted || isAbortError(error)) return false;
-    showStatus(statusTarget, errorMessage(error), 'error');
-    return false;
-  } finally {
-    section.setAttribute('aria-busy', 'false');
-  }
-}
-
 /**
- * Loads the summary, the charts and the recent sends for `days`, each section on its own.
- * Nothing renders once `signal` is aborted.
+ * Loads the summary, the breakdowns, the message log and the bounces, each section on its
+ * own. Nothing renders once `signal` is aborted.
  */
-async function loadDashboard(
-  days: number,
-  charts: ChartSet | null,
-  log: MessageLog | null,
-  signal: AbortSignal,
-): Promise<void> {
-  const summary = byId('summary', HTMLElement);
-  byId('summary-csv', HTMLAnchorElement).href = `/api/reports/summary.csv?days=${days}`;
-  const chartsStatus = byId('charts-status', HTMLElement);
-  const sendsStatus = byId('sends-status', HTMLElement);
-  markChartsLoading();
-
-  const summaryLoad = loadSection(
-    byId('summary-section', HTMLElement),
-    summary,
-    signal,
-    async () => {
-      const report = await fetchSummary(days, signal);
-      signal.throwIfAborted();
-      renderSummary(summary, report);
-    },
-  );
-  const chartsLoad =
-    charts === null
-      ? Promise.resolve(false)
-      : loadSection(byId('charts-section', HTMLElement), chartsStatus, signal, async () => {
-          const report = await fetchSeries(days, 'day', signal);
-          signal.throwIfAborted();
-          chartsStatus.replaceChildren();
-          renderSeries(charts, report);
-        });
-  const sendsLoad = loadSection(
-    byId('sends-section', HTMLElement),
-    sendsStatus,
-    signal,
-    async () => {
-      if (log) {
-        await log.load(signal);
-        return;
-      }
-      const { sends } = await fetchRecentSends(RECENT_SENDS_LIMIT, signal);
-      signal.throwIfAborted();
-      sendsStatus.replaceChildren();
-      renderSends(byId('recent-sends', HTMLTableElement), sends);
-    },
-  );
-  const bouncesLoad = loadBounceSection(signal);
-  const breakdownsTarget = byId('breakdowns', HTMLElement);
-  const breakdownsLoad = loadSection(
-    byId('breakdowns-section', HTMLElement),
-    breakdownsTarget,
-    signal,
-    () => loadBreakdowns(breakdownsTarget, days, signal),
-  );
-  const [, chartsDrawn] = await Promise.all([
-    summaryLoad,
-    chartsLoad,
-    sendsLoad,
-    bouncesLoad,
-    breakdownsLoad,
+async function loadDashboard(parts: DashboardParts, signal: AbortSignal): Promise<void> {
+  await Promise.all([
+    loadSummarySection(parts.period, signal),
+    loadBreakdownsSection(signal),
+    loadSection(byId('sends-section', HTMLElement), byId('sends-status', HTMLElement), signal, () =>
+      parts.log.load(signal),
+    ),
+    loadBounceSection(signal),
   ]);
-  if (!chartsDrawn && !signal.aborted) document.body.dataset.chartsReady = 'error';
 }
 
 /** Loads the bounces table, with the unmatched filter as the checkbox has it. */

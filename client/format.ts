@@ -56,6 +56,25 @@ export function formatDate(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
 }
 
+const utcDateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+const DAY_MS = 86_400_000;
+
+/**
+ * Formats a report period that contains `from` and ends before `to`. A period of whole UTC
+ * days, as a custom range is, shows its first and last day, such as "Nov 1, 2026 to Nov 30,
+ * 2026 (UTC)". Any other period shows both times in the viewer's time zone.
+ */
+export function formatPeriod(from: string, to: string): string {
+  const start = Date.parse(from);
+  const end = Date.parse(to);
+  if (Number.isNaN(start) || Number.isNaN(end)) return `${from} to ${to}`;
+  if (start % DAY_MS !== 0 || end % DAY_MS !== 0) {
+    return `${formatDateTime(from)} to ${formatDateTime(to)}`;
+  }
+  const last = utcDateFormat.format(new Date(end - DAY_MS));
+  return `${utcDateFormat.format(new Date(start))} to ${last} (UTC)`;
+}
+
 /** Returns a label for a value from the API, falling back to the raw value for unknown ones. */
 export function labelFor<K extends string>(labels: Record<K, string>, value: string): string {
   return Object.hasOwn(labels, value) ? labels[value as K] : value;

@@ -20,7 +20,11 @@ let currentUser: SessionUser | null = null;
 function enterDashboard(session: Session): void {
   currentUser = session.user;
   userMenu.show(session.user);
+  // After a login the focus would stay on the hidden form, and Tab would go on from the middle
+  // of the page, so the page title takes it and Tab starts at the header's controls.
+  const focusInLogin = document.getElementById('login-view')?.contains(document.activeElement);
   setView('dashboard');
+  if (focusInLogin) document.getElementById('site-title')?.focus();
   dashboard.load();
 }
 

@@ -58,8 +58,8 @@ export function logQueryFromUrl(): URLSearchParams {
 
 /**
  * Sets up the message log. The filter form writes the filters into the URL, so a search can
- * be shared. "Load more" shows the next page, and a row opens the send's timeline with each
- * event's raw provider data as text.
+ * be shared. "Load more" shows the next page, and a row, or the recipient button in it, opens
+ * the send's timeline with each event's raw provider data as text.
  */
 export function setUpMessageLog(elements: LogElements) {
   let next: string | null = null;
@@ -141,8 +141,13 @@ async function showDetail(container: HTMLElement, id: string): Promise<void> {
         ]),
       ]),
     );
+    // The heading takes the focus, so that a keyboard user lands on the timeline just opened.
+    const heading = el('h3', {
+      text: `Send ${send.id} to ${send.recipient}`,
+      attrs: { tabindex: '-1', id: 'send-detail-heading' },
+    });
     container.replaceChildren(
-      el('h3', { text: `Send ${send.id} to ${send.recipient}` }),
+      heading,
       el('p', { className: 'muted', text: `Message-ID ${send.messageId ?? ''}` }),
       el('table', { className: 'data-table', attrs: { id: 'send-timeline' } }, [
         el('caption', { text: 'Timeline, oldest first' }),
@@ -158,6 +163,7 @@ async function showDetail(container: HTMLElement, id: string): Promise<void> {
         el('tbody', {}, rows),
       ]),
     );
+    heading.focus();
   } catch (error) {
     showStatus(container, (error as Error).message, 'error');
   }

@@ -1,5 +1,5 @@
 import { el } from './dom.js';
-import { METHOD_LABELS, formatCount, formatDate, formatPercent, labelFor } from './format.js';
+import { METHOD_LABELS, formatCount, formatPercent, formatPeriod, labelFor } from './format.js';
 import type { MethodTotals, RateComparison, RateDefinitions, SummaryReport } from './types.js';
 import { SENDING_METHODS } from './types.js';
 
@@ -33,7 +33,8 @@ function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'op
 export function renderSummary(container: HTMLElement, report: SummaryReport): void {
   const range = el('p', {
     className: 'muted',
-    text: `${formatDate(report.from)} to ${formatDate(report.to)}`,
+    attrs: { id: 'summary-period' },
+    text: formatPeriod(report.from, report.to),
   });
   const table = el('table', { className: 'data-table numeric', attrs: { id: 'summary-table' } }, [
     el('caption', { className: 'visually-hidden', text: 'Totals by sending method' }),

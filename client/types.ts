@@ -110,10 +110,6 @@ export interface SendRecord {
   clicks: number;
 }
 
-export interface SendsResponse {
-  sends: SendRecord[];
-}
-
 export type SpfResult =
   'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'temperror' | 'permerror';
 export type DmarcResult = 'pass' | 'fail' | 'none' | 'temperror' | 'permerror';

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
+const DAY_MS = 86_400_000;
+const ISO_DATE = z.iso.date();
+const ISO_DATE_TIME = z.iso.datetime({ offset: true });
+const TIME_RULE =
+  'must be a date such as 2026-12-04, or a time with its UTC offset such as ' +
+  '2026-12-04T10:00:00Z or 2026-12-04T10:00:00+01:00';
+
 /** Fields whose values never appear in an error message. */
 const SECRET_FIELDS = new Set(['password', 'apiKey', 'webhookKey', 'key', 'mailboxPassword']);
 const MAX_SHOWN = 60;
@@ -63,4 +70,30 @@ export function queryInteger(min: number, max: number) {
 export function queryId() {
   const message = 'must be an id, a whole number such as 3';
   return z.coerce.number({ error: message }).int(message).min(1, message);
+}
+
+/**
+ * Parses a date or a time from a query string into milliseconds since the epoch. It accepts an
+ * ISO 8601 date (`2026-12-04`) or an RFC 3339 time with its offset (`2026-12-04T10:00:00Z`,
+ * `2026-12-04T10:00:00.5+01:00`), and rejects impossible days such as 2026-02-30 and times
+ * without an offset, which would depend on the server's time zone. A date means 00:00 UTC of
+ * that day, or with `date` set to 'end of day' the 00:00 UTC that follows it, so that an
+ * exclusive end includes the whole day.
+ */
+export function queryTime(date: 'start of day' | 'end of day' = 'start of day') {
+  return z
+    .string()
+    .trim()
+    .transform((value, context) => {
+      if (ISO_DATE.safeParse(value).success) {
+        const start = Date.parse(`${value}T00:00:00Z`);
+        return date === 'end of day' ? start + DAY_MS : start;
+      }
+      const ms = ISO_DATE_TIME.safeParse(value).success ? Date.parse(value) : NaN;
+      if (Number.isNaN(ms)) {
+        context.addIssue({ code: 'custom', message: TIME_RULE });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }

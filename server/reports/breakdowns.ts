@@ -1,11 +1,7 @@
-import { z } from 'zod';
 import type { AccountScope, BreakdownRow, Method, Store } from '../../db/types.js';
-import { parseInput, queryInteger } from '../validation.js';
+import { parsePeriod, periodBounds } from './period.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TOP = 20;
-
-const breakdownQuery = z.strictObject({ days: queryInteger(1, 366).default(30) });
 
 export interface BreakdownEntry {
   key: string;
@@ -56,21 +52,19 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
  * (for callers who see more than one), and by bounce reason with recent examples.
  */
 export function breakdowns(store: Store, query: unknown, now: number, scope: AccountScope) {
-  const { days } = parseInput(breakdownQuery, query, 'breakdown query');
-  const from = now - days * DAY_MS;
-  const to = now + 1;
+  const period = parsePeriod(query, now, 'breakdown query');
+  const { from, end } = period;
   const byAccount =
     scope === undefined || scope.length > 1
-      ? fold(store.breakdowns.byAccount(from, to, scope)).map((entry) => ({
+      ? fold(store.breakdowns.byAccount(from, end, scope)).map((entry) => ({
           ...entry,
           name: store.accounts.get(Number(entry.key))?.name ?? entry.key,
         }))
       : [];
   return {
-    from: new Date(from).toISOString(),
-    to: new Date(now).toISOString(),
-    byRecipientDomain: fold(store.breakdowns.byRecipientDomain(from, to, scope)),
+    ...periodBounds(period),
+    byRecipientDomain: fold(store.breakdowns.byRecipientDomain(from, end, scope)),
     byAccount,
-    reasons: store.breakdowns.topReasons(from, to, scope, 10),
+    reasons: store.breakdowns.topReasons(from, end, scope, 10),
   };
 }

@@ -1,6 +1,4 @@
-import { z } from 'zod';
 import type { AccountScope, Method, MethodCounts, SendState, Store } from '../../db/types.js';
-import { parseInput, queryInteger } from '../validation.js';
 import {
   compareRates,
   wilsonInterval,
@@ -8,10 +6,9 @@ import {
   type Interval,
   type RateSample,
 } from './compare.js';
+import { parsePeriod, parseSeriesQuery, periodBounds } from './period.js';
 
 const METHODS: Method[] = ['default', 'smtp', 'mandrill'];
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** What each rate means, shown beside the numbers so the comparison is read fairly. */
 export const RATE_DEFINITIONS = {
@@ -101,11 +98,6 @@ export function methodComparisons(methods: MethodSummary[]): Comparison[] {
   return comparisons;
 }
 
-export const periodSchema = z.object({
-  days: queryInteger(1, 366).default(30),
-  bucket: z.enum(['day', 'hour']).default('day'),
-});
-
 function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
@@ -143,11 +135,10 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
   };
 }
 
-/** Counts and rates per method over the last `days` days. */
+/** Computes counts and rates per method over the period of `query`: `days`, or `from` to `to`. */
 export function methodSummary(store: Store, query: unknown, now: number, scope?: AccountScope) {
-  const { days } = parseInput(periodSchema, query, 'report query');
-  const from = now - days * DAY_MS;
-  const entries = store.reports.countsByMethod(from, now + 1, scope);
+  const period = parsePeriod(query, now);
+  const entries = store.reports.countsByMethod(period.from, period.end, scope);
   const methods = METHODS.map((method) =>
     summarize(
       method,
@@ -155,8 +146,7 @@ export function methodSummary(store: Store, query: unknown, now: number, scope?:
     ),
   );
   return {
-    from: new Date(from).toISOString(),
-    to: new Date(now).toISOString(),
+    ...periodBounds(period),
     definitions: RATE_DEFINITIONS,
     methods,
     comparisons: methodComparisons(methods),
@@ -165,14 +155,11 @@ export function methodSummary(store: Store, query: unknown, now: number, scope?:
 
 /** The same rates per method and hour or day bucket, for the trend charts. */
 export function methodSeries(store: Store, query: unknown, now: number, scope?: AccountScope) {
-  const { days, bucket } = parseInput(periodSchema, query, 'report query');
-  const from = now - days * DAY_MS;
-  const bucketMs = bucket === 'hour' ? HOUR_MS : DAY_MS;
-  const entries = store.reports.countsByMethodAndBucket(from, now + 1, bucketMs, scope);
+  const { period, bucket, bucketMs } = parseSeriesQuery(query, now);
+  const entries = store.reports.countsByMethodAndBucket(period.from, period.end, bucketMs, scope);
   return {
     bucket,
-    from: new Date(from).toISOString(),
-    to: new Date(now).toISOString(),
+    ...periodBounds(period),
     series: METHODS.map((method) => ({
       method,
       points: entries

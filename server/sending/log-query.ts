@@ -1,26 +1,10 @@
 import { z } from 'zod';
 import type { SendSearch } from '../../db/types.js';
 import { ALL_STATES } from '../events/states.js';
-import { queryId, queryInteger } from '../validation.js';
+import { queryId, queryInteger, queryTime } from '../validation.js';
 
 const STATE_RULE = `must be one of ${ALL_STATES.join(', ')}`;
 const state = z.enum(ALL_STATES as [string, ...string[]], STATE_RULE);
-
-/** A date or a time, as `2026-12-04` (UTC midnight) or ISO 8601 with its offset. */
-const time = z
-  .string()
-  .trim()
-  .transform((value, context) => {
-    const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-    if (Number.isNaN(ms)) {
-      context.addIssue({
-        code: 'custom',
-        message: 'must be a date such as 2026-12-04 or a time such as 2026-12-04T10:00:00Z',
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
 
 /** The page cursor `next` of a previous page: `<created ms>.<send id>`. */
 const cursor = z
@@ -52,8 +36,9 @@ export const logQuery = z.strictObject({
     .min(3, 'must be a Message-ID such as abc@example.com')
     .transform((value) => value.replace(/^<|>$/g, ''))
     .optional(),
-  from: time.optional(),
-  to: time.optional(),
+  from: queryTime().optional(),
+  // An exclusive end: `to=2026-12-04` finds sends before that day.
+  to: queryTime().optional(),
   before: cursor.optional(),
 });
 

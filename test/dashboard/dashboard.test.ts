@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { dsnMessage } from '../support/bounce-messages.js';
 import { launchBrowser } from '../support/browser.js';
+import { assertTabOrder } from '../support/keyboard.js';
 import { keepScreenshot } from '../support/screenshots.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { startMandrillStandIn, type MandrillStandIn } from '../support/mandrill-standin.js';
@@ -292,6 +293,10 @@ describe('dashboard in Chromium', () => {
       'CNAME mte2._domainkey.18f.gov',
     ]);
     assert.equal(await page.locator('#related-checks #related-mx').count(), 1);
+  });
+
+  it('Tab reaches every control of the checked domain', async () => {
+    await assertTabOrder(page);
   });
 
   it('domain check form shows a validation error', async () => {

@@ -130,6 +130,8 @@ describe('message log', () => {
     for (const [query, pattern] of [
       ['state=lost', /state: must be one of queued, .*bounced.*\(got "lost"\)/],
       ['from=yesterday', /from: must be a date such as 2026-12-04/],
+      ['from=2026-02-30', /from: must be a date such as 2026-12-04.*\(got "2026-02-30"\)/],
+      ['to=2026-12-04T10:00:00', /to: must be a date such as 2026-12-04, or a time with its UTC/],
       ['limit=abc', /limit: must be a whole number from 1 to 500/],
       ['before=abc', /before: must be the `next` value/],
       ['colour=red', /\(query\): Unrecognized key: "colour"/],

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { accountPatchSchema, accountSchema } from '../../server/accounts/schema.js';
 import { checkRequestSchema } from '../../server/domains/service.js';
 import { AppError } from '../../server/errors.js';
-import { periodSchema } from '../../server/reports/summary.js';
+import { seriesQuery } from '../../server/reports/period.js';
 import { sendRequestSchema } from '../../server/sending/service.js';
 import { parseInput } from '../../server/validation.js';
 
@@ -14,7 +14,7 @@ const SCHEMAS: [string, z.ZodType][] = [
   ['account update', accountPatchSchema],
   ['send request', sendRequestSchema],
   ['domain check', checkRequestSchema],
-  ['report query', periodSchema],
+  ['report query', seriesQuery],
 ];
 
 /**
@@ -135,12 +135,30 @@ const validPeriod: fc.Arbitrary<Record<string, unknown>> = fc.record(
   { requiredKeys: [] },
 );
 
+const DAY = 86_400_000;
+const isoDay = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+
+/** Custom periods of 1 to 366 days: dates, or times with an offset that span at most 365 days. */
+const validRange: fc.Arbitrary<Record<string, unknown>> = fc
+  .record({
+    start: fc.integer({ min: Date.UTC(2000, 0, 1) / DAY, max: Date.UTC(2099, 0, 1) / DAY }),
+    length: fc.integer({ min: 0, max: 365 }),
+    withTimes: fc.boolean(),
+    bucket: fc.option(fc.constantFrom('day', 'hour'), { nil: undefined }),
+  })
+  .map(({ start, length, withTimes, bucket }) => {
+    const from = withTimes ? `${isoDay(start)}T06:30:00+02:00` : isoDay(start);
+    const to = withTimes ? `${isoDay(start + length)}T07:00:00.250+02:00` : isoDay(start + length);
+    return bucket === undefined ? { from, to } : { from, to, bucket };
+  });
+
 const VALID: [string, z.ZodType, fc.Arbitrary<Record<string, unknown>>][] = [
   ['account', accountSchema, validAccount],
   ['account update', accountPatchSchema, validPatch],
   ['send request', sendRequestSchema, validSend],
   ['domain check', checkRequestSchema, validCheck],
-  ['report query', periodSchema, validPeriod],
+  ['report query', seriesQuery, validPeriod],
+  ['report range', seriesQuery, validRange],
 ];
 
 // Replacement values for one field: JSON values, a deletion, and strings near valid ones.
@@ -194,6 +212,8 @@ const FIELD_PATHS = [
   ['smtpHost'],
   ['selectors'],
   ['days'],
+  ['from'],
+  ['to'],
   ['bucket'],
   ['unexpected'],
 ];
@@ -266,8 +286,10 @@ for (const [what, schema, valid] of VALID) {
 }
 
 // parseInput's output must itself be valid input, because updateAccount parses the stored
-// account again. checkRequestSchema is left out because it turns `selectors` into a list.
-for (const [what, schema, valid] of VALID.filter(([name]) => name !== 'domain check')) {
+// account again. checkRequestSchema is left out because it turns `selectors` into a list, and
+// the report range because its dates become milliseconds.
+const REPARSED = VALID.filter(([name]) => name !== 'domain check' && name !== 'report range');
+for (const [what, schema, valid] of REPARSED) {
   test(`parseInput output reparses: ${what}`, () => {
     fc.assert(
       fc.property(valid, (input) => {

@@ -65,6 +65,14 @@ describe('reports', () => {
     store.close();
   });
 
+  it('series defaults to hours up to two days', () => {
+    const { store } = seeded();
+    assert.equal(methodSeries(store, { days: '2' }, NOW).bucket, 'hour');
+    assert.equal(methodSeries(store, { days: '3' }, NOW).bucket, 'day');
+    assert.equal(methodSeries(store, { days: '2', bucket: 'day' }, NOW).bucket, 'day');
+    store.close();
+  });
+
   it('summary leaves failed and unknown sends out of sent', () => {
     const { store, accountId } = seeded();
     addSend(store, accountId, 'mandrill', 'delivered', NOW - 1_000);

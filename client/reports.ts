@@ -1,0 +1,67 @@
+// The report sections of the period in the URL: the totals, the rate charts and the breakdowns.
+
+import { ApiError, fetchSeries, fetchSummary } from './api.js';
+import { loadBreakdowns } from './breakdowns.js';
+import { type ChartSet, markChartsLoading, renderSeries } from './charts.js';
+import { byId } from './dom.js';
+import type { PeriodPicker } from './period.js';
+import { loadSection } from './sections.js';
+import { renderSummary } from './summary.js';
+import { readBucket, readReportQuery } from './url-state.js';
+
+/**
+ * Loads the totals and points the CSV link at the same period. A 400 means that the period
+ * is invalid, because it is the only input, so the picker shows the server's message too.
+ */
+export function loadSummarySection(picker: PeriodPicker, signal: AbortSignal): Promise<boolean> {
+  const period = readReportQuery();
+  const summary = byId('summary', HTMLElement);
+  byId('summary-csv', HTMLAnchorElement).href = `/api/reports/summary.csv?${period.toString()}`;
+  picker.showError(null);
+  return loadSection(byId('summary-section', HTMLElement), summary, signal, async () => {
+    try {
+      const report = await fetchSummary(period, signal);
+      signal.throwIfAborted();
+      renderSummary(summary, report);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 400 && !signal.aborted) {
+        picker.showError(error.message);
+      }
+      throw error;
+    }
+  });
+}
+
+/**
+ * Loads the series of the period and bucket in the URL into the charts, and sets the interval
+ * select to the bucket the server used. On failure the charts are hidden, so that the error
+ * shows in place of an empty chart, and `document.body.dataset.chartsReady` becomes 'error'.
+ */
+export async function loadChartsSection(
+  charts: ChartSet,
+  bucketSelect: HTMLSelectElement,
+  signal: AbortSignal,
+): Promise<void> {
+  const status = byId('charts-status', HTMLElement);
+  const grid = byId('charts-grid', HTMLElement);
+  markChartsLoading();
+  const drawn = await loadSection(byId('charts-section', HTMLElement), status, signal, async () => {
+    const report = await fetchSeries(readReportQuery(), readBucket(), signal);
+    signal.throwIfAborted();
+    status.replaceChildren();
+    grid.hidden = false;
+    bucketSelect.value = report.bucket;
+    renderSeries(charts, report);
+  });
+  if (!drawn && !signal.aborted) {
+    grid.hidden = true;
+    document.body.dataset.chartsReady = 'error';
+  }
+}
+
+export function loadBreakdownsSection(signal: AbortSignal): Promise<boolean> {
+  const target = byId('breakdowns', HTMLElement);
+  return loadSection(byId('breakdowns-section', HTMLElement), target, signal, () =>
+    loadBreakdowns(target, readReportQuery(), signal),
+  );
+}
