@@ -1,4 +1,4 @@
-import { badge, descriptionList, el } from './dom.js';
+import { badge, descriptionList, el, tableScroller } from './dom.js';
 import { formatDateTime } from './format.js';
 import type { AnalysisCause, AnalysisHop, MessageAnalysis } from './types.js';
 import { resultBadge } from './verdicts.js';
@@ -127,12 +127,11 @@ function hopsTable(hops: AnalysisHop[]): HTMLElement {
       el('td', { text: hop.ip ?? '' }),
     ]),
   );
-  return el('div', { className: 'table-scroll' }, [
-    el('table', { className: 'data-table', attrs: { id: 'analysis-hops' } }, [
-      header,
-      el('tbody', {}, rows),
-    ]),
+  const table = el('table', { className: 'data-table', attrs: { id: 'analysis-hops' } }, [
+    header,
+    el('tbody', {}, rows),
   ]);
+  return tableScroller(table, 'Received hops');
 }
 
 /** Renders an analysis: the diagnosis first, then SPF, DKIM, DMARC, ARC and the hops table. */

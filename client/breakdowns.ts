@@ -1,5 +1,5 @@
 import { getJson } from './api.js';
-import { el } from './dom.js';
+import { el, tableScroller } from './dom.js';
 import { formatCount, formatPercent } from './format.js';
 
 interface Entry {
@@ -48,13 +48,12 @@ function entryTable(id: string, caption: string, first: string, entries: Entry[]
       ].map((text) => el('td', { text })),
     ]),
   );
-  return el('div', { className: 'table-scroll' }, [
-    el('table', { className: 'data-table numeric', attrs: { id } }, [
-      el('caption', { text: caption }),
-      el('thead', {}, [head]),
-      el('tbody', {}, rows),
-    ]),
+  const table = el('table', { className: 'data-table numeric', attrs: { id } }, [
+    el('caption', { text: caption }),
+    el('thead', {}, [head]),
+    el('tbody', {}, rows),
   ]);
+  return tableScroller(table, caption);
 }
 
 function reasonsList(reasons: Reason[]): HTMLElement {

@@ -1,4 +1,4 @@
-import { codeBlock, descriptionList, el } from './dom.js';
+import { codeBlock, descriptionList, el, tableScroller } from './dom.js';
 import { issueList } from './issues.js';
 import { SPF_LOOKUP_LIMIT, SPF_VOID_LOOKUP_LIMIT, spfTree } from './spf-tree.js';
 import type { DkimReport, DkimSelectorReport, DmarcReport, SpfReport } from './types.js';
@@ -88,7 +88,7 @@ export function dkimSection(dkim: DkimReport): HTMLElement {
   ]);
   return recordSection('DKIM', 'record-dkim', [
     el('p', { text: summary }),
-    dkim.selectors.length > 0 ? el('div', { className: 'table-scroll' }, [table]) : null,
+    dkim.selectors.length > 0 ? tableScroller(table, 'DKIM selectors') : null,
     // The server copies every selector's findings into dkim.findings.
     issueList(dkim),
   ]);

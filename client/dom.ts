@@ -98,3 +98,15 @@ export function descriptionList(
   ]);
   return el('dl', { className }, items);
 }
+
+/**
+ * Wraps a table in a container that scrolls sideways on narrow screens. The container is a
+ * labelled region in the Tab order, so that a keyboard user can scroll it with the arrow keys.
+ */
+export function tableScroller(table: HTMLTableElement, label: string): HTMLDivElement {
+  return el(
+    'div',
+    { className: 'table-scroll', attrs: { role: 'region', 'aria-label': label, tabindex: '0' } },
+    [table],
+  );
+}
