@@ -1,11 +1,11 @@
-import { el } from './dom.js';
+import { el, tableScroller } from './dom.js';
 import { METHOD_LABELS, formatCount, formatPercent, formatPeriod, labelFor } from './format.js';
 import type { MethodTotals, RateComparison, RateDefinitions, SummaryReport } from './types.js';
 import { SENDING_METHODS } from './types.js';
 
 interface Column {
   heading: string;
-  value: (totals: MethodTotals) => string;
+  value: (totals: MethodTotals) => string | HTMLElement[];
 }
 
 const COLUMNS: Column[] = [
@@ -18,15 +18,27 @@ const COLUMNS: Column[] = [
   { heading: 'Opened', value: (t) => formatCount(t.opened) },
   { heading: 'Delivery rate', value: (t) => withInterval(t, 'deliveryRate') },
   { heading: 'Bounce rate', value: (t) => withInterval(t, 'bounceRate') },
-  { heading: 'Open rate', value: (t) => withInterval(t, 'openRate') },
+  { heading: 'Open rate', value: (t) => [...withInterval(t, 'openRate'), openRateBase(t)] },
 ];
 
-/** Formats a rate with its 95% interval beside it, such as `97.2% (96.1–98.0)`. */
-function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'openRate'): string {
+/** A rate with its 95% interval on a second line, such as `97.2%` over `(96.1–98.0)`. */
+function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'openRate') {
+  const value = el('span', { text: formatPercent(t[rate]) });
   const interval = t.intervals?.[rate];
-  if (t[rate] === null || !interval) return formatPercent(t[rate]);
+  if (t[rate] === null || !interval) return [value];
   const range = `${(interval.low * 100).toFixed(1)}–${(interval.high * 100).toFixed(1)}`;
-  return `${formatPercent(t[rate])} (${range})`;
+  return [value, el('span', { className: 'cell-note', text: ` (${range})` })];
+}
+
+/** Says how many delivered sends the open rate is over, or why there is none. */
+function openRateBase(t: MethodTotals): HTMLElement {
+  let text = '';
+  if (t.openRateBase !== undefined && t.openRateBase > 0) {
+    text = ` of ${formatCount(t.openRateBase)} ${t.method === 'mandrill' ? 'delivered' : 'tracked'}`;
+  } else if (t.openRateBase === 0) {
+    text = t.method === 'mandrill' ? ' none delivered' : ' none tracked';
+  }
+  return el('span', { className: 'cell-note', text });
 }
 
 /** Renders the totals table and the rate definitions of one summary report into `container`. */
@@ -41,7 +53,7 @@ export function renderSummary(container: HTMLElement, report: SummaryReport): vo
     el('thead', {}, [headerRow()]),
     el('tbody', {}, orderedTotals(report.methods).map(totalsRow)),
   ]);
-  const scroller = el('div', { className: 'table-scroll' }, [table]);
+  const scroller = tableScroller(table, 'Totals by sending method');
   container.replaceChildren(
     range,
     scroller,
@@ -86,7 +98,10 @@ function totalsRow(totals: MethodTotals): HTMLTableRowElement {
     }),
     labelFor(METHOD_LABELS, totals.method),
   ]);
-  const cells = COLUMNS.map((column) => el('td', { text: column.value(totals) }));
+  const cells = COLUMNS.map((column) => {
+    const value = column.value(totals);
+    return typeof value === 'string' ? el('td', { text: value }) : el('td', {}, value);
+  });
   return el('tr', { attrs: { 'data-method': totals.method } }, [name, ...cells]);
 }
 

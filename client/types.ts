@@ -26,6 +26,8 @@ export interface MethodTotals {
   opened: number;
   clicked: number;
   complained: number;
+  /** The delivered sends whose opens could be seen, which the open rate divides by. */
+  openRateBase?: number;
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;

@@ -42,7 +42,8 @@ export function reportCounts(db: Database): ReportCounts {
     const values = counts.map((count) => count.value(send));
     REPORT_TABLES.forEach((table, index) => {
       const key = table.key(send);
-      // Only the last key value (a domain) is free text, so joining with ':' is unambiguous.
+      if (key === null) return;
+      // Only the last key value (a domain or a reason) is free text, so ':' cannot be ambiguous.
       const id = `${index}:${key.join(':')}`;
       let row = pending.get(id);
       if (!row) {
@@ -59,6 +60,7 @@ export function reportCounts(db: Database): ReportCounts {
     a.method === b.method &&
     a.recipient === b.recipient &&
     a.createdAt === b.createdAt &&
+    a.reason === b.reason &&
     counts.every((count) => count.value(a) === count.value(b));
 
   const flush = (): void => {

@@ -18,6 +18,8 @@ export interface CountRow {
   opened: number;
   clicked: number;
   complained: number;
+  tracked_delivered: number;
+  tracked_opened: number;
 }
 
 /** Folds rows of (method[, bucket], state) counts into one entry per method and bucket. */
@@ -38,6 +40,8 @@ function fold<T extends MethodCounts>(
     entry.opened += row.opened;
     entry.clicked += row.clicked;
     entry.complained += row.complained;
+    entry.trackedDelivered += row.tracked_delivered;
+    entry.trackedOpened += row.tracked_opened;
   }
   return [...entries.values()];
 }
@@ -48,6 +52,8 @@ const empty = (row: CountRow): MethodCounts => ({
   opened: 0,
   clicked: 0,
   complained: 0,
+  trackedDelivered: 0,
+  trackedOpened: 0,
 });
 
 export function foldByMethod(rows: CountRow[]): MethodCounts[] {
@@ -69,17 +75,22 @@ export interface SendScans {
   byBucket(from: number, to: number, bucketMs: number, scope: AccountScope): CountRow[];
 }
 
+// The tracked counts of the report rows, written out here so that tests compare two definitions.
+const TRACKED_SUMS = `SUM(opens_tracked AND state IN ('accepted', 'delivered')) AS tracked_delivered,
+      SUM(opens_tracked AND state IN ('accepted', 'delivered') AND opens > 0) AS tracked_opened`;
+
 /** Counts sends created in [from, to) with a GROUP BY over the sends table itself. */
 export function sendScans(db: Database): SendScans {
   const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends,
-      SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained
+      SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained,
+      ${TRACKED_SUMS}
     FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, state`);
   // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
   const byBucket =
     db.prepare(`SELECT method, state, (created_at / CAST(@bucket AS INTEGER)) * @bucket AS bucket_start,
       COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
-      SUM(complaints > 0) AS complained
+      SUM(complaints > 0) AS complained, ${TRACKED_SUMS}
     FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, bucket_start, state ORDER BY bucket_start`);
   return {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { REPORT_STATES } from './migrations/report-sql.js';
+import { HOUR_MS, splitAt } from './period-parts.js';
 import { foldByBucket, foldByMethod, sendScans } from './reports-scan.js';
 import { scopeParams } from './scope.js';
 import type {
@@ -11,23 +12,7 @@ import type {
   SendState,
 } from './types.js';
 
-const HOUR_MS = 3_600_000;
-
-/** Splits [from, to) into its whole hours and the parts of hours at either end. */
-function splitAtHours(
-  from: number,
-  to: number,
-): { hours: [number, number] | null; edges: [number, number][] } {
-  const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
-  const last = Math.floor(to / HOUR_MS) * HOUR_MS;
-  if (first >= last) return { hours: null, edges: from < to ? [[from, to]] : [] };
-  const edges: [number, number][] = [];
-  if (from < first) edges.push([from, first]);
-  if (last < to) edges.push([last, to]);
-  return { hours: [first, last], edges };
-}
-
-/** A summed aggregate row: the method, the bucket, one count per state, then the flags. */
+/** A summed aggregate row: the method, the bucket, one count per state, then the other counts. */
 type AggregateRow = [Method, number, ...number[]];
 
 /** Turns summed aggregate rows into entries, leaving out states and entries with no sends. */
@@ -50,6 +35,8 @@ function toEntries(rows: AggregateRow[]): MethodBucketCounts[] {
       opened: row[flags] as number,
       clicked: row[flags + 1] as number,
       complained: row[flags + 2] as number,
+      trackedDelivered: row[flags + 3] as number,
+      trackedOpened: row[flags + 4] as number,
     });
   }
   return entries;
@@ -70,11 +57,20 @@ function merge<T extends MethodCounts>(entries: T[], extra: T[], keyOf: (entry: 
     into.opened += entry.opened;
     into.clicked += entry.clicked;
     into.complained += entry.complained;
+    into.trackedDelivered += entry.trackedDelivered;
+    into.trackedOpened += entry.trackedOpened;
   }
   return [...byKey.values()];
 }
 
-const COUNTS = [...REPORT_STATES, 'opened', 'clicked', 'complained'];
+const COUNTS = [
+  ...REPORT_STATES,
+  'opened',
+  'clicked',
+  'complained',
+  'tracked_delivered',
+  'tracked_opened',
+];
 const COLUMNS = COUNTS.join(', ');
 const SUMS = COUNTS.map((count) => `SUM(${count})`).join(', ');
 // The account filter of a scope, written so that SQLite looks each account up in the primary key.
@@ -83,7 +79,7 @@ const IN_SCOPE = 'account_id IN (SELECT value FROM json_each(@accountIds))';
 const BUCKET = '(bucket_start / CAST(@bucket AS INTEGER)) * @bucket';
 
 /**
- * Reports from the hour aggregates of migration 7, which triggers on `sends` keep up to date.
+ * Reports from the hour aggregates, which db/send-writes.ts keeps up to date.
  * A period rarely starts and ends on the hour, so the whole hours inside it are read from the
  * aggregates and the minutes at either end are counted from the sends. The counts are the same
  * as those of a scan of the whole period. Reports with no account scope read the platform-wide
@@ -133,7 +129,7 @@ export function reportQueries(db: Database): ReportQueries {
 
   return {
     countsByMethod(from, to, scope) {
-      const { hours, edges } = splitAtHours(from, to);
+      const { whole: hours, rest: edges } = splitAt(from, to, HOUR_MS);
       const entries: MethodCounts[] = (
         hours ? hourEntries(hours[0], hours[1], null, scope) : []
       ).map(({ bucketStart: _, ...entry }) => entry);
@@ -143,7 +139,7 @@ export function reportQueries(db: Database): ReportQueries {
     countsByMethodAndBucket(from, to, bucketMs, scope) {
       // Hour rows add up to a bucket only when the bucket is made of whole UTC hours.
       if (bucketMs % HOUR_MS !== 0) return foldByBucket(scans.byBucket(from, to, bucketMs, scope));
-      const { hours, edges } = splitAtHours(from, to);
+      const { whole: hours, rest: edges } = splitAt(from, to, HOUR_MS);
       const entries = hours ? hourEntries(hours[0], hours[1], bucketMs, scope) : [];
       const rows = edges.flatMap(([start, end]) => scans.byBucket(start, end, bucketMs, scope));
       const merged = merge(entries, foldByBucket(rows), (e) => `${e.method}:${e.bucketStart}`);

@@ -24,6 +24,7 @@ export function initialSendRecord(send: NewSend): SendRecord {
     clicks: 0,
     complaints: 0,
     unsubscribes: 0,
+    opensTracked: send.opensTracked ?? false,
     createdAt: send.createdAt,
     updatedAt: send.createdAt,
   };

@@ -4,10 +4,11 @@ import type { ReportCounts } from './report-counts.js';
 import { initialSendRecord, patchedSendRecord } from './send-record.js';
 import type { NewSend, SendPatch, SendRecord, Store } from './types.js';
 
-/** Whether a patch changes a column that the report rows count. */
+/** Whether a patch changes a column that the report rows count or are keyed by. */
 function changesCounts(patch: SendPatch): boolean {
   return (
     patch.state !== undefined ||
+    patch.reason !== undefined ||
     Boolean(patch.addOpens) ||
     Boolean(patch.addClicks) ||
     Boolean(patch.addComplaints)
@@ -48,8 +49,8 @@ export function sendWrites(
   const insert = db.prepare(`INSERT INTO sends
     (account_id, message_id, method, kind, header_from, reply_to, envelope_from, recipient,
      subject, state, provider_id, provider_status, reply_code, status_code, reason, detail,
-     opens, clicks, complaints, unsubscribes, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+     opens, clicks, complaints, unsubscribes, opens_tracked, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Positional parameters, because an update runs for every event and better-sqlite3 binds
   // positional parameters faster than named ones.
   const updateRow = db.prepare(`UPDATE sends SET
@@ -68,7 +69,8 @@ export function sendWrites(
     WHERE id = ?`);
   const countedById = db
     .prepare(
-      `SELECT account_id, method, recipient, created_at, state, opens, clicks, complaints
+      `SELECT account_id, method, recipient, created_at, state, opens, clicks, complaints,
+        reason, opens_tracked
       FROM sends WHERE id = ?`,
     )
     .raw();
@@ -98,6 +100,7 @@ export function sendWrites(
       record.clicks,
       record.complaints,
       record.unsubscribes,
+      record.opensTracked ? 1 : 0,
       record.createdAt,
       record.updatedAt,
     );
@@ -119,6 +122,8 @@ export function sendWrites(
       opens: row[5] as number,
       clicks: row[6] as number,
       complaints: row[7] as number,
+      reason: row[8] as string | null,
+      opensTracked: row[9] === 1,
     };
   };
 
@@ -133,6 +138,7 @@ export function sendWrites(
       opens: before.opens + (patch.addOpens ?? 0),
       clicks: before.clicks + (patch.addClicks ?? 0),
       complaints: before.complaints + (patch.addComplaints ?? 0),
+      reason: patch.reason !== undefined ? patch.reason : before.reason,
     });
     reports.flush();
   };

@@ -61,6 +61,8 @@ export interface SendRecord {
   clicks: number;
   complaints: number;
   unsubscribes: number;
+  /** Whether the message carried the product's open pixel (default and smtp sends only). */
+  opensTracked: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -79,7 +81,7 @@ export type NewSend = Pick<
   | 'state'
   | 'createdAt'
 > &
-  Partial<Pick<SendRecord, 'providerId' | 'providerStatus'>>;
+  Partial<Pick<SendRecord, 'providerId' | 'providerStatus' | 'opensTracked'>>;
 
 /** Fields an event may change on its send; counters are added, not set. */
 export interface SendPatch {
@@ -206,6 +208,10 @@ export interface MethodCounts {
   opened: number;
   clicked: number;
   complained: number;
+  /** Sends with the open pixel that were accepted or delivered. */
+  trackedDelivered: number;
+  /** Of those, the ones opened at least once by a reader. */
+  trackedOpened: number;
 }
 
 export interface MethodBucketCounts extends MethodCounts {

@@ -20,7 +20,7 @@
  * kept. The backfill fills the three tables from the existing sends.
  */
 import {
-  REPORT_TABLES,
+  HOUR_TABLES,
   STATE_AND_FLAG_COUNTS,
   backfillSql,
   createTableSql,
@@ -30,9 +30,9 @@ import {
 const counts = STATE_AND_FLAG_COUNTS;
 
 export const sql = `
-${REPORT_TABLES.map((table) => createTableSql(table, counts)).join('\n\n')}
+${HOUR_TABLES.map((table) => createTableSql(table, counts)).join('\n\n')}
 
-${REPORT_TABLES.map((table) => backfillSql(table, counts)).join('\n\n')}
+${HOUR_TABLES.map((table) => backfillSql(table, counts)).join('\n\n')}
 
-${triggersSql(counts)}
+${triggersSql(HOUR_TABLES, counts)}
 `;

@@ -6,6 +6,7 @@ import { sql as bounces } from './0005-bounces.js';
 import { sql as mailboxCursors } from './0006-mailbox-cursors.js';
 import { sql as reportAggregates } from './0007-report-aggregates.js';
 import { sql as reportCountsInCode } from './0008-report-counts-in-code.js';
+import { sql as breakdownDaysAndTracking } from './0009-breakdown-days-and-tracking.js';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   { version: 6, name: 'mailbox-cursors', sql: mailboxCursors },
   { version: 7, name: 'report-aggregates', sql: reportAggregates },
   { version: 8, name: 'report-counts-in-code', sql: reportCountsInCode },
+  { version: 9, name: 'breakdown-days-and-tracking', sql: breakdownDaysAndTracking },
 ];

@@ -21,7 +21,7 @@ export const REPORT_STATES = [
   'suppressed',
 ] as const;
 
-/** The fields of a send that decide its report row and what it adds there. */
+/** The fields of a send that decide its report rows and what it adds there. */
 export interface CountedSend {
   accountId: number;
   method: string;
@@ -31,6 +31,8 @@ export interface CountedSend {
   opens: number;
   clicks: number;
   complaints: number;
+  reason: string | null;
+  opensTracked: boolean;
 }
 
 /** A count column of the report rows, with the 0 or 1 that a send adds to it. */
@@ -47,8 +49,12 @@ export interface ReportTable {
   keys: string[];
   /** The key values of a send, with `row` standing for NEW, OLD or the sends table. */
   values(row: string): string[];
-  /** The same key values for a send held in memory. */
-  key(send: CountedSend): (string | number)[];
+  /** The same key values for a send held in memory, or null for a send the table leaves out. */
+  key(send: CountedSend): (string | number)[] | null;
+  /** In SQL, the sends the table counts, when it leaves some out. */
+  where?(row: string): string;
+  /** The finer table whose rows the backfill sums, with this table's key values over them. */
+  sumOf?: { table: string; values: string[] };
 }
 
 /** One count per state, then whether the send was opened, clicked or complained about. */
@@ -67,8 +73,33 @@ export const STATE_AND_FLAG_COUNTS: ReportCount[] = [
   },
 ];
 
+const COUNTED_AS_DELIVERED = ['accepted', 'delivered'];
+
+/**
+ * Sends whose opens were tracked (default and smtp sends with the open pixel) that count as
+ * delivered for those methods, accepted or delivered, and how many of them were opened. They
+ * are the two sides of the default and smtp open rates.
+ */
+export const TRACKED_COUNTS: ReportCount[] = [
+  {
+    name: 'tracked_delivered',
+    of: (row) => `(${row}.opens_tracked AND ${row}.state IN ('accepted', 'delivered'))`,
+    value: (send) => send.opensTracked && COUNTED_AS_DELIVERED.includes(send.state),
+  },
+  {
+    name: 'tracked_opened',
+    of: (row) =>
+      `(${row}.opens_tracked AND ${row}.state IN ('accepted', 'delivered') AND ${row}.opens > 0)`,
+    value: (send) =>
+      send.opensTracked && COUNTED_AS_DELIVERED.includes(send.state) && send.opens > 0,
+  },
+];
+
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 const hour = (row: string) => `${row}.created_at - ${row}.created_at % ${HOUR_MS}`;
+const day = (row: string) => `${row}.created_at - ${row}.created_at % ${DAY_MS}`;
+const dayOfBucket = 'bucket_start - bucket_start % ' + DAY_MS;
 const domain = (row: string) => `lower(substr(${row}.recipient, instr(${row}.recipient, '@') + 1))`;
 
 /**
@@ -83,8 +114,10 @@ export function recipientDomain(recipient: string): string {
 
 /** The hour that `hour()` computes in SQL; % truncates toward zero in both languages. */
 const hourOf = (createdAt: number) => createdAt - (createdAt % HOUR_MS);
+const dayOf = (createdAt: number) => createdAt - (createdAt % DAY_MS);
 
-export const REPORT_TABLES: ReportTable[] = [
+/** The hour tables of migration 7, finest first: the backfill sums the coarser from the finer. */
+export const HOUR_TABLES: ReportTable[] = [
   {
     name: 'report_hours',
     keys: ['account_id', 'bucket_start', 'method', 'recipient_domain'],
@@ -101,19 +134,83 @@ export const REPORT_TABLES: ReportTable[] = [
     keys: ['account_id', 'bucket_start', 'method'],
     values: (row) => [`${row}.account_id`, hour(row), `${row}.method`],
     key: (send) => [send.accountId, hourOf(send.createdAt), send.method],
+    sumOf: { table: 'report_hours', values: ['account_id', 'bucket_start', 'method'] },
   },
   {
     name: 'report_platform_hours',
     keys: ['bucket_start', 'method'],
     values: (row) => [hour(row), `${row}.method`],
     key: (send) => [hourOf(send.createdAt), send.method],
+    sumOf: { table: 'report_hours', values: ['bucket_start', 'method'] },
   },
 ];
+
+/**
+ * The day tables of migration 9, for breakdowns over long periods: per account, per account
+ * and recipient domain, per recipient domain, and per bounce reason (of the sends that have
+ * one) per account and over all accounts. Each is summed from an earlier table when backfilled.
+ */
+export const DAY_TABLES: ReportTable[] = [
+  {
+    name: 'report_account_days',
+    keys: ['account_id', 'bucket_start', 'method'],
+    values: (row) => [`${row}.account_id`, day(row), `${row}.method`],
+    key: (send) => [send.accountId, dayOf(send.createdAt), send.method],
+    sumOf: { table: 'report_account_hours', values: ['account_id', dayOfBucket, 'method'] },
+  },
+  {
+    name: 'report_account_domain_days',
+    keys: ['account_id', 'bucket_start', 'method', 'recipient_domain'],
+    values: (row) => [`${row}.account_id`, day(row), `${row}.method`, domain(row)],
+    key: (send) => [
+      send.accountId,
+      dayOf(send.createdAt),
+      send.method,
+      recipientDomain(send.recipient),
+    ],
+    sumOf: {
+      table: 'report_hours',
+      values: ['account_id', dayOfBucket, 'method', 'recipient_domain'],
+    },
+  },
+  {
+    name: 'report_domain_days',
+    keys: ['bucket_start', 'method', 'recipient_domain'],
+    values: (row) => [day(row), `${row}.method`, domain(row)],
+    key: (send) => [dayOf(send.createdAt), send.method, recipientDomain(send.recipient)],
+    sumOf: {
+      table: 'report_account_domain_days',
+      values: ['bucket_start', 'method', 'recipient_domain'],
+    },
+  },
+  {
+    name: 'report_account_reason_days',
+    keys: ['account_id', 'bucket_start', 'method', 'reason'],
+    values: (row) => [`${row}.account_id`, day(row), `${row}.method`, `${row}.reason`],
+    key: (send) =>
+      send.reason === null
+        ? null
+        : [send.accountId, dayOf(send.createdAt), send.method, send.reason],
+    where: (row) => `${row}.reason IS NOT NULL`,
+  },
+  {
+    name: 'report_reason_days',
+    keys: ['bucket_start', 'method', 'reason'],
+    values: (row) => [day(row), `${row}.method`, `${row}.reason`],
+    key: (send) =>
+      send.reason === null ? null : [dayOf(send.createdAt), send.method, send.reason],
+    where: (row) => `${row}.reason IS NOT NULL`,
+    sumOf: { table: 'report_account_reason_days', values: ['bucket_start', 'method', 'reason'] },
+  },
+];
+
+/** Every report table, in the order the backfill fills them. */
+export const REPORT_TABLES: ReportTable[] = [...HOUR_TABLES, ...DAY_TABLES];
 
 export function createTableSql(table: ReportTable, counts: ReportCount[]): string {
   const keyColumns = table.keys.map(
     (key) =>
-      `${key} ${key === 'method' || key === 'recipient_domain' ? 'TEXT' : 'INTEGER'} NOT NULL`,
+      `${key} ${['method', 'recipient_domain', 'reason'].includes(key) ? 'TEXT' : 'INTEGER'} NOT NULL`,
   );
   const countColumns = counts.map((count) => `${count.name} INTEGER NOT NULL DEFAULT 0`);
   return `CREATE TABLE ${table.name} (
@@ -123,21 +220,22 @@ export function createTableSql(table: ReportTable, counts: ReportCount[]): strin
 }
 
 /**
- * An INSERT that fills the table from the sends. The coarser tables sum the rows of
- * `report_hours` instead, which is faster than grouping the sends again.
+ * An INSERT that fills the table from the sends, or by summing the rows of the finer table
+ * named in `sumOf`, which is faster than grouping the sends again.
  */
 export function backfillSql(table: ReportTable, counts: ReportCount[]): string {
   const names = counts.map((count) => count.name);
   const columns = [...table.keys, ...names].join(', ');
   const groupBy = table.keys.map((_, i) => i + 1).join(', ');
-  if (table.name !== 'report_hours') {
+  if (table.sumOf) {
     const sums = names.map((name) => `SUM(${name})`);
     return `INSERT INTO ${table.name} (${columns})
-  SELECT ${[...table.keys, ...sums].join(', ')} FROM report_hours GROUP BY ${groupBy};`;
+  SELECT ${[...table.sumOf.values, ...sums].join(', ')} FROM ${table.sumOf.table} GROUP BY ${groupBy};`;
   }
   const sums = counts.map((count) => `SUM(${count.of('sends')})`);
+  const where = table.where ? ` WHERE ${table.where('sends')}` : '';
   return `INSERT INTO ${table.name} (${columns})
-  SELECT ${[...table.values('sends'), ...sums].join(', ')} FROM sends GROUP BY ${groupBy};`;
+  SELECT ${[...table.values('sends'), ...sums].join(', ')} FROM sends${where} GROUP BY ${groupBy};`;
 }
 
 /** An UPSERT that adds the send NEW to its row. */
@@ -185,18 +283,16 @@ function countsChanged(counts: ReportCount[]): string {
  * changes the counts, and an update that moves the send to another key. They run inside the
  * statement that changes the send, so the counts commit or roll back with it.
  */
-export function triggersSql(counts: ReportCount[]): string {
+export function triggersSql(tables: ReportTable[], counts: ReportCount[]): string {
   const each = (statement: (table: ReportTable) => string) =>
-    REPORT_TABLES.map((table) => `  ${statement(table)}`).join('\n');
+    tables.map((table) => `  ${statement(table)}`).join('\n');
   const when = (condition?: string) => (condition ? `\n  WHEN ${condition}` : '');
   const watched = 'state, opens, clicks, complaints, account_id, method, recipient, created_at';
   return `CREATE TRIGGER sends_report_insert AFTER INSERT ON sends${when()} BEGIN
 ${each((table) => addNew(table, counts))}
 END;
 
-CREATE TRIGGER sends_report_delete AFTER DELETE ON sends${when()} BEGIN
-${each((table) => change(table, counts, 'OLD', null, 'OLD'))}
-END;
+${deleteTriggerSql(tables, counts)}
 
 CREATE TRIGGER sends_report_update AFTER UPDATE OF ${watched} ON sends${when(`${SAME_KEY} AND ${countsChanged(counts)}`)} BEGIN
 ${each((table) => change(table, counts, 'NEW', 'NEW', 'OLD'))}
@@ -205,6 +301,18 @@ END;
 CREATE TRIGGER sends_report_rekey AFTER UPDATE OF ${watched} ON sends${when(`NOT (${SAME_KEY})`)} BEGIN
 ${each((table) => change(table, counts, 'OLD', null, 'OLD'))}
 ${each((table) => addNew(table, counts))}
+END;`;
+}
+
+/**
+ * The trigger that takes a deleted send out of its rows. A row keyed by a NULL value (the
+ * reason of a send without one) matches no row, so tables that leave such sends out need no
+ * condition of their own.
+ */
+export function deleteTriggerSql(tables: ReportTable[], counts: ReportCount[]): string {
+  const updates = tables.map((table) => `  ${change(table, counts, 'OLD', null, 'OLD')}`);
+  return `CREATE TRIGGER sends_report_delete AFTER DELETE ON sends BEGIN
+${updates.join('\n')}
 END;`;
 }
 
@@ -222,4 +330,4 @@ export function addDeltasSql(table: ReportTable, counts: ReportCount[]): string 
 }
 
 /** The count columns of the report rows in the newest schema. */
-export const CURRENT_REPORT_COUNTS = STATE_AND_FLAG_COUNTS;
+export const CURRENT_REPORT_COUNTS = [...STATE_AND_FLAG_COUNTS, ...TRACKED_COUNTS];

@@ -133,6 +133,17 @@ function mapEvent(
   classify?: ReplyClassifier,
 ): EventInput | null {
   const key = `mandrill:${accountId}:${id}`;
+  const input = (
+    fields: Pick<EventInput, 'type' | 'dedupKey' | 'state' | 'patch'>,
+  ): EventInput => ({
+    sendId: null,
+    accountId,
+    providerId: id,
+    source: 'mandrill-webhook',
+    occurredAt: event.ts * 1000,
+    data: event,
+    ...fields,
+  });
   // Own properties only, so that an event named "constructor" or "__proto__" is ignored.
   const type = Object.hasOwn(STATE_EVENTS, event.event) ? STATE_EVENTS[event.event] : undefined;
   if (type) {
@@ -141,36 +152,24 @@ function mapEvent(
     const classified =
       bounce && classify ? classify({ diagnostic: event.msg?.diag ?? diag }) : null;
     const detail = diag ?? `Mandrill reports the message as ${event.event}`;
-    return {
-      sendId: null,
-      accountId,
-      providerId: id,
-      source: 'mandrill-webhook',
-      occurredAt: event.ts * 1000,
-      data: event,
+    return input({
       type,
       dedupKey: `${key}:${type}`,
       state: type,
       patch: bounce
         ? { providerStatus: event.msg?.state, detail, reason: classified?.reason ?? null }
         : { providerStatus: event.msg?.state, detail },
-    };
+    });
   }
   const engagement = Object.hasOwn(ENGAGEMENT_EVENTS, event.event)
     ? ENGAGEMENT_EVENTS[event.event]
     : undefined;
   if (!engagement) return null;
-  return {
-    sendId: null,
-    accountId,
-    providerId: id,
-    source: 'mandrill-webhook',
-    occurredAt: event.ts * 1000,
-    data: event,
+  return input({
     type: engagement.type,
     dedupKey: `${key}:${engagement.key(event)}`,
     patch: engagement.patch,
-  };
+  });
 }
 
 type StateType = 'delivered' | 'deferred' | 'bounced' | 'soft_bounced' | 'rejected';

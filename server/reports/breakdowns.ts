@@ -37,7 +37,9 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
     entry.methods[row.method] = (entry.methods[row.method] ?? 0) + row.sent;
     entries.set(row.key, entry);
   }
+  // A key whose sends were all queued, failed or unknown reached no server, so it is left out.
   return [...entries.values()]
+    .filter((entry) => entry.sent > 0)
     .map((entry) => ({
       ...entry,
       deliveryRate: entry.sent > 0 ? entry.delivered / entry.sent : null,

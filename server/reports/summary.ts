@@ -23,10 +23,12 @@ export const RATE_DEFINITIONS = {
     'Bounced (hard and soft) divided by sent. Recipients refused during the hand-off (an SMTP ' +
     'reply such as 550 5.1.1, or a Mandrill rejection) count as rejected, shown apart.',
   openRate:
-    'Sends opened at least once divided by delivered, opens by machines (privacy proxies, ' +
-    'scanners) left out. Mandrill tracks every message. Default and smtp accounts record opens ' +
-    'only with tracking turned on, and their sends do not yet say which were tracked, so no ' +
-    'open rate is shown for those methods.',
+    'Sends opened at least once divided by the delivered sends whose opens could be seen, ' +
+    'opens by machines (privacy proxies, scanners) left out. Mandrill tracks every message, so ' +
+    'its rate is over all delivered sends. Default and smtp sends are tracked only when their ' +
+    'account turns open tracking on and the message has HTML, so their rate is over those ' +
+    'sends alone (openRateBase) and is missing when there are none. Opens need images to load, ' +
+    'so every method undercounts readers by the same mechanism.',
 };
 
 export interface MethodSummary {
@@ -42,6 +44,10 @@ export interface MethodSummary {
   opened: number;
   clicked: number;
   complained: number;
+  /** The delivered sends whose opens could be seen, which the open rate divides by. */
+  openRateBase: number;
+  /** Of those, the ones opened at least once by a reader. */
+  openRateOpened: number;
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;
@@ -63,7 +69,10 @@ const METHOD_LABELS: Record<Method, string> = {
 const COMPARED: { metric: string; sample: (s: MethodSummary) => [number, number] | null }[] = [
   { metric: 'delivery rate', sample: (s) => [s.delivered, s.sent] },
   { metric: 'bounce rate', sample: (s) => [s.bounced + s.softBounced, s.sent] },
-  { metric: 'open rate', sample: (s) => (s.openRate === null ? null : [s.opened, s.delivered]) },
+  {
+    metric: 'open rate',
+    sample: (s) => (s.openRate === null ? null : [s.openRateOpened, s.openRateBase]),
+  },
 ];
 
 /**
@@ -111,6 +120,9 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
   const bounced = count('bounced');
   const softBounced = count('soft_bounced');
   const opened = entry?.opened ?? 0;
+  // Mandrill tracks every message; the other methods only those that carried the pixel.
+  const openRateBase = method === 'mandrill' ? delivered : (entry?.trackedDelivered ?? 0);
+  const openRateOpened = method === 'mandrill' ? opened : (entry?.trackedOpened ?? 0);
   return {
     method,
     sent,
@@ -124,13 +136,15 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
     opened,
     clicked: entry?.clicked ?? 0,
     complained: entry?.complained ?? 0,
+    openRateBase,
+    openRateOpened,
     deliveryRate: ratio(delivered, sent),
     bounceRate: ratio(bounced + softBounced, sent),
-    openRate: method === 'mandrill' ? ratio(opened, delivered) : null,
+    openRate: ratio(openRateOpened, openRateBase),
     intervals: {
       deliveryRate: wilsonInterval(delivered, sent),
       bounceRate: wilsonInterval(bounced + softBounced, sent),
-      openRate: method === 'mandrill' ? wilsonInterval(opened, delivered) : null,
+      openRate: wilsonInterval(openRateOpened, openRateBase),
     },
   };
 }

@@ -134,6 +134,7 @@ function recordQueued(
   account: AccountRecord,
   message: OutgoingMessage,
   kind: SendRequest['kind'],
+  opensTracked: boolean,
 ): SendRecord[] {
   const now = deps.now();
   return deps.store.transaction(() =>
@@ -149,6 +150,7 @@ function recordQueued(
         recipient,
         subject: message.subject,
         state: 'queued',
+        opensTracked,
         createdAt: now,
       });
       recordEvent(
@@ -275,13 +277,13 @@ export async function sendForAccount(
     const sending = message.to.length - suppressed.size;
     checkAutomatedCaps(deps.store, account, sending, deps.automatedLimits, deps.now());
   }
-  const queued = recordQueued(deps, account, message, request.kind);
+  const tracking = trackingOf(account, message, deps);
+  const queued = recordQueued(deps, account, message, request.kind, tracking?.opens === true);
   for (const send of queued) {
     const suppression = suppressed.get(send.recipient.toLowerCase());
     if (suppression) recordSuppressed(deps.store, send, suppression, deps.now());
   }
   const handedOff = queued.filter((send) => !suppressed.has(send.recipient.toLowerCase()));
-  const tracking = trackingOf(account, message, deps);
   if (tracking) {
     // A tracked message differs per recipient (its pixel and links name the send), so each
     // recipient gets a message of their own.

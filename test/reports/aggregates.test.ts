@@ -4,6 +4,9 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore, type Method, type SendState, type Store } from '../../db/index.js';
 import { migrate } from '../../db/migrate.js';
+import { migrations } from '../../db/migrations/index.js';
+import { breakdownQueries } from '../../db/breakdowns.js';
+import { scanBreakdownQueries } from '../../db/breakdowns-scan.js';
 import { reportQueries } from '../../db/reports.js';
 import { scanReportQueries } from '../../db/reports-scan.js';
 import { recordEvent, recordEvents, type EventInput } from '../../server/events/record.js';
@@ -28,19 +31,24 @@ const EVENT_STATES: SendState[] = [
   'unknown',
 ];
 
+const REASONS = ['userunknown', 'blocked', 'MailboxFull', null];
+
 const creation = fc.record({
   op: fc.constant('create' as const),
   account: fc.integer({ min: 0, max: 1 }),
   method: fc.constantFrom(...METHODS),
   domain: fc.integer({ min: 0, max: DOMAINS.length - 1 }),
   state: fc.constantFrom(...CREATED_STATES),
-  offset: fc.integer({ min: 0, max: 6 * HOUR - 1 }),
+  // Over three days, so that the breakdowns read whole days from the day tables.
+  offset: fc.integer({ min: 0, max: 3 * DAY - 1 }),
+  opensTracked: fc.boolean(),
 });
 const event = fc.record({
   op: fc.constant('event' as const),
   send: fc.nat(),
   kind: fc.constantFrom('state', 'open', 'click', 'complaint'),
   state: fc.constantFrom(...EVENT_STATES),
+  reason: fc.constantFrom(...REASONS),
   // A small key space, so that repeated events (dedup) occur.
   key: fc.integer({ min: 0, max: 6 }),
 });
@@ -91,7 +99,10 @@ function toInput(
       ...base,
       type: operation.state,
       state: operation.state,
-      patch: { addOpens: operation.key % 2 },
+      patch: {
+        addOpens: operation.key % 2,
+        ...(operation.reason === null ? {} : { reason: operation.reason }),
+      },
     };
   }
   const counters = {
@@ -126,6 +137,7 @@ function apply(fx: Fixture, ops: Operation[]): void {
         recipient: `guest${index}@${DOMAINS[op.domain]}`,
         subject: null,
         state: op.state,
+        opensTracked: op.opensTracked,
         createdAt: T0 + op.offset,
       });
       sends.push({ id: send.id, accountId });
@@ -139,25 +151,68 @@ function apply(fx: Fixture, ops: Operation[]): void {
   record(false);
 }
 
-/** The key columns of each aggregate table, computed from a send. */
-const TABLE_KEYS: Record<string, (send: SendRow) => Record<string, number | string>> = {
+const hourOf = (time: number) => Math.floor(time / HOUR) * HOUR;
+const dayOf = (time: number) => Math.floor(time / DAY) * DAY;
+const domainOf = (send: SendRow) => (send.recipient.split('@')[1] as string).toLowerCase();
+
+/**
+ * The key columns of each aggregate table, computed from a send, or null for a send the table
+ * leaves out.
+ */
+const TABLE_KEYS: Record<string, (send: SendRow) => Record<string, number | string> | null> = {
   report_hours: (send) => ({
     account_id: send.account_id,
-    bucket_start: Math.floor(send.created_at / HOUR) * HOUR,
+    bucket_start: hourOf(send.created_at),
     method: send.method,
-    recipient_domain: (send.recipient.split('@')[1] as string).toLowerCase(),
+    recipient_domain: domainOf(send),
   }),
   report_account_hours: (send) => ({
     account_id: send.account_id,
-    bucket_start: Math.floor(send.created_at / HOUR) * HOUR,
+    bucket_start: hourOf(send.created_at),
     method: send.method,
   }),
   report_platform_hours: (send) => ({
-    bucket_start: Math.floor(send.created_at / HOUR) * HOUR,
+    bucket_start: hourOf(send.created_at),
     method: send.method,
   }),
+  report_account_days: (send) => ({
+    account_id: send.account_id,
+    bucket_start: dayOf(send.created_at),
+    method: send.method,
+  }),
+  report_account_domain_days: (send) => ({
+    account_id: send.account_id,
+    bucket_start: dayOf(send.created_at),
+    method: send.method,
+    recipient_domain: domainOf(send),
+  }),
+  report_domain_days: (send) => ({
+    bucket_start: dayOf(send.created_at),
+    method: send.method,
+    recipient_domain: domainOf(send),
+  }),
+  report_account_reason_days: (send) =>
+    send.reason === null
+      ? null
+      : {
+          account_id: send.account_id,
+          bucket_start: dayOf(send.created_at),
+          method: send.method,
+          reason: send.reason,
+        },
+  report_reason_days: (send) =>
+    send.reason === null
+      ? null
+      : { bucket_start: dayOf(send.created_at), method: send.method, reason: send.reason },
 };
-const COUNTS = [...ALL_STATES, 'opened', 'clicked', 'complained'];
+const COUNTS = [
+  ...ALL_STATES,
+  'opened',
+  'clicked',
+  'complained',
+  'tracked_delivered',
+  'tracked_opened',
+];
 
 interface SendRow {
   account_id: number;
@@ -168,6 +223,8 @@ interface SendRow {
   opens: number;
   clicks: number;
   complaints: number;
+  reason: string | null;
+  opens_tracked: number;
 }
 
 type AggregateRow = Record<string, number | string>;
@@ -180,10 +237,11 @@ function aggregateRows(db: Database.Database, table: string): AggregateRow[] {
 
 /** Groups the sends table into the rows of an aggregate table, in JavaScript. */
 function expectedRows(db: Database.Database, table: string): AggregateRow[] {
-  const keyOf = TABLE_KEYS[table] as (send: SendRow) => AggregateRow;
+  const keyOf = TABLE_KEYS[table] as (send: SendRow) => AggregateRow | null;
   const groups = new Map<string, AggregateRow>();
   for (const send of db.prepare('SELECT * FROM sends').all() as SendRow[]) {
     const keys = keyOf(send);
+    if (keys === null) continue;
     const id = JSON.stringify(keys);
     let row = groups.get(id);
     if (!row) {
@@ -194,6 +252,9 @@ function expectedRows(db: Database.Database, table: string): AggregateRow[] {
     (row.opened as number) += send.opens > 0 ? 1 : 0;
     (row.clicked as number) += send.clicks > 0 ? 1 : 0;
     (row.complained as number) += send.complaints > 0 ? 1 : 0;
+    const delivered = send.opens_tracked === 1 && ['accepted', 'delivered'].includes(send.state);
+    (row.tracked_delivered as number) += delivered ? 1 : 0;
+    (row.tracked_opened as number) += delivered && send.opens > 0 ? 1 : 0;
   }
   return [...groups.values()];
 }
@@ -211,15 +272,80 @@ function assertAggregatesMatchSends(db: Database.Database): void {
   }
 }
 
-/** Drops the aggregates and applies migrations 7 and 8 again, so the backfill rebuilds them. */
-function backfillAgain(db: Database.Database): void {
-  db.exec(`DROP TRIGGER sends_report_delete;
-    DROP TABLE report_hours; DROP TABLE report_account_hours; DROP TABLE report_platform_hours;
-    DELETE FROM schema_migrations WHERE version IN (7, 8)`);
-  assert.deepEqual(migrate(db), [7, 8]);
+const storedSend = fc.record({
+  account: fc.integer({ min: 1, max: 2 }),
+  method: fc.constantFrom(...METHODS),
+  domain: fc.integer({ min: 0, max: DOMAINS.length - 1 }),
+  state: fc.constantFrom(...ALL_STATES),
+  reason: fc.constantFrom(...REASONS),
+  opens: fc.integer({ min: 0, max: 2 }),
+  clicks: fc.integer({ min: 0, max: 1 }),
+  complaints: fc.integer({ min: 0, max: 1 }),
+  offset: fc.integer({ min: 0, max: 3 * DAY }),
+});
+
+/** The account scope a generated period names: everyone, one account, both, or none. */
+function scopeNamed(name: string, fx: Fixture): number[] | undefined {
+  if (name === 'first') return [fx.accountIds[0] as number];
+  if (name === 'both') return fx.accountIds;
+  if (name === 'none') return [];
+  return undefined;
+}
+
+/** Writes sends into a database at schema version 6, before the report tables existed. */
+function databaseBeforeReports(
+  sends: (typeof storedSend extends fc.Arbitrary<infer S> ? S : never)[],
+) {
+  const file = path.join(makeTempDir('aggregates-'), 'old.sqlite');
+  const db = new Database(file);
+  migrate(
+    db,
+    migrations.filter((migration) => migration.version <= 6),
+  );
+  db.exec(`INSERT INTO accounts (id, name, sending_address, method, created_at, updated_at)
+    VALUES (1, 'A', 'a@a.example', 'smtp', 0, 0), (2, 'B', 'b@b.example', 'smtp', 0, 0)`);
+  const insert = db.prepare(`INSERT INTO sends (account_id, message_id, method, kind, header_from,
+      recipient, state, reason, opens, clicks, complaints, created_at, updated_at)
+    VALUES (?, ?, ?, 'manual', 'a@a.example', ?, ?, ?, ?, ?, ?, ?, ?)`);
+  sends.forEach((send, i) => {
+    const createdAt = T0 + send.offset;
+    insert.run(
+      send.account,
+      `m${i}@a.example`,
+      send.method,
+      `guest${i}@${DOMAINS[send.domain]}`,
+      send.state,
+      send.reason,
+      send.opens,
+      send.clicks,
+      send.complaints,
+      createdAt,
+      createdAt,
+    );
+  });
+  return db;
 }
 
 describe('report aggregates', () => {
+  it('are backfilled by the migrations', () => {
+    fc.assert(
+      fc.property(fc.array(storedSend, { maxLength: 40 }), (sends) => {
+        const db = databaseBeforeReports(sends);
+        try {
+          const applied = migrate(db);
+          assert.deepEqual(
+            applied,
+            migrations.filter((m) => m.version > 6).map((m) => m.version),
+          );
+          assertAggregatesMatchSends(db);
+        } finally {
+          db.close();
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('are rebuilt from the sends on request', () => {
     fc.assert(
       fc.property(operations, (ops) => {
@@ -251,7 +377,7 @@ describe('report aggregates', () => {
         try {
           apply(fx, ops);
           assertAggregatesMatchSends(db);
-          backfillAgain(db);
+          fx.store.reports.rebuild();
           assertAggregatesMatchSends(db);
         } finally {
           db.close();
@@ -280,13 +406,7 @@ describe('report aggregates', () => {
           const byMethod = (a: { method: string }, b: { method: string }) =>
             a.method.localeCompare(b.method);
           for (const p of periods) {
-            const scopes = {
-              all: undefined,
-              first: [fx.accountIds[0] as number],
-              both: fx.accountIds,
-              none: [],
-            };
-            const scope = scopes[p.scope as keyof typeof scopes];
+            const scope = scopeNamed(p.scope, fx);
             const from = T0 + p.from;
             const to = from + p.length;
             assert.deepEqual(
@@ -300,6 +420,48 @@ describe('report aggregates', () => {
             assert.deepEqual(
               aggregates.countsByMethodAndBucket(from, to, p.bucket, scope).sort(byBucket),
               scans.countsByMethodAndBucket(from, to, p.bucket, scope).sort(byBucket),
+            );
+          }
+        } finally {
+          db.close();
+          fx.store.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('give the breakdowns of a scan', () => {
+    const period = fc.record({
+      from: fc.integer({ min: -DAY, max: 3 * DAY }),
+      length: fc.integer({ min: 0, max: 3 * DAY }),
+      scope: fc.constantFrom('all', 'first', 'both', 'none'),
+    });
+    fc.assert(
+      fc.property(operations, fc.array(period, { minLength: 1, maxLength: 4 }), (ops, periods) => {
+        const fx = fixture();
+        const db = new Database(fx.file);
+        try {
+          apply(fx, ops);
+          const aggregates = breakdownQueries(db);
+          const scans = scanBreakdownQueries(db);
+          const byKey = (a: { key: string; method: string }, b: { key: string; method: string }) =>
+            `${a.method}:${a.key}`.localeCompare(`${b.method}:${b.key}`);
+          for (const p of periods) {
+            const scope = scopeNamed(p.scope, fx);
+            const from = T0 + p.from;
+            const to = from + p.length;
+            assert.deepEqual(
+              aggregates.byRecipientDomain(from, to, scope).sort(byKey),
+              scans.byRecipientDomain(from, to, scope).sort(byKey),
+            );
+            assert.deepEqual(
+              aggregates.byAccount(from, to, scope).sort(byKey),
+              scans.byAccount(from, to, scope).sort(byKey),
+            );
+            assert.deepEqual(
+              aggregates.topReasons(from, to, scope, 10),
+              scans.topReasons(from, to, scope, 10),
             );
           }
         } finally {

@@ -77,6 +77,7 @@ describe('open and click tracking of default and smtp mail', () => {
       headers: { 'user-agent': 'Mozilla/5.0 (compatible; Barracuda Sentinel)' },
     });
     const detail = await sendOf(sends[0]?.id ?? 0);
+    assert.equal(detail.send.opensTracked, true);
     assert.equal(detail.send.opens, 1);
     const opens = detail.events.filter((e: { type: string }) => e.type === 'open');
     assert.equal(opens.length, 2);
@@ -110,8 +111,20 @@ describe('open and click tracking of default and smtp mail', () => {
   });
 
   it('leaves the mail of an account without tracking as it is', async () => {
-    const { messages } = await send(plain, ['x@guests.example', 'y@guests.example']);
+    const { sends, messages } = await send(plain, ['x@guests.example', 'y@guests.example']);
     assert.equal(messages.length, 1, 'one message for both recipients');
     assert.doesNotMatch(messages[0]?.html ?? '', /\/t\/[oc]\//);
+    assert.equal((await sendOf(sends[0]?.id ?? 0)).send.opensTracked, false);
+  });
+
+  it('rates default opens over tracked sends only', async () => {
+    // The tests above sent five tracked messages, one opened by a reader, and two untracked.
+    const summary = (await server.request('GET', '/api/reports/summary?days=1')).body;
+    const row = summary.methods.find((m: { method: string }) => m.method === 'default');
+    assert.equal(row.delivered, 7);
+    assert.equal(row.openRateBase, 5);
+    assert.equal(row.openRateOpened, 1);
+    assert.equal(row.openRate, 0.2);
+    assert.ok(row.intervals.openRate.low < 0.2 && row.intervals.openRate.high > 0.2);
   });
 });

@@ -1,0 +1,209 @@
+import type { Database } from 'better-sqlite3';
+import { REPORT_STATES } from './migrations/report-sql.js';
+import { periodParts, type Range } from './period-parts.js';
+import { SCOPE_FILTER, scopeParams } from './scope.js';
+import type { AccountScope, BreakdownRow, Method, ReasonRow, Store } from './types.js';
+
+const STATE_SUMS = REPORT_STATES.map((state) => `SUM(${state})`).join(', ');
+const SCANNED_STATE_SUMS = REPORT_STATES.map((state) => `SUM(state = '${state}')`).join(', ');
+// The account filter of a scope, written so that SQLite looks each account up in the key.
+const IN_SCOPE = 'account_id IN (SELECT value FROM json_each(@accountIds)) AND';
+const DOMAIN = "lower(substr(recipient, instr(recipient, '@') + 1))";
+const NOT_SENT = new Set(['queued', 'failed', 'unknown']);
+const FAILURE_STATES = ['bounced', 'soft_bounced', 'rejected', 'deferred'];
+
+/** A summed row: the key, the method, one count per state in REPORT_STATES, then opened. */
+type CountsRow = [string | number, Method, ...number[]];
+
+/** Where one breakdown's counts come from, for each part of a period. */
+interface Source {
+  /** The key column of the day and hour tables. */
+  key: string;
+  days: { platform: string; scoped: string };
+  hours: string;
+  /** The key as computed from a row of `sends`. */
+  sendKey: string;
+}
+
+const SOURCES: Record<'domain' | 'account', Source> = {
+  domain: {
+    key: 'recipient_domain',
+    days: { platform: 'report_domain_days', scoped: 'report_account_domain_days' },
+    hours: 'report_hours',
+    sendKey: DOMAIN,
+  },
+  account: {
+    key: 'account_id',
+    days: { platform: 'report_account_days', scoped: 'report_account_days' },
+    hours: 'report_account_hours',
+    sendKey: 'account_id',
+  },
+};
+
+/** Folds summed rows into one breakdown row per key and method. */
+function toBreakdownRows(rows: CountsRow[]): BreakdownRow[] {
+  const totals = new Map<string, CountsRow>();
+  for (const row of rows) {
+    const id = `${row[1]}:${row[0]}`;
+    const into = totals.get(id);
+    if (!into) totals.set(id, [...row]);
+    else for (let i = 2; i < row.length; i += 1) into[i] = (into[i] as number) + (row[i] as number);
+  }
+  return [...totals.values()].map((row) => {
+    const count = (state: string) => row[2 + REPORT_STATES.indexOf(state as never)] as number;
+    let sent = 0;
+    for (const state of REPORT_STATES) if (!NOT_SENT.has(state)) sent += count(state);
+    const method = row[1];
+    return {
+      key: String(row[0]),
+      method,
+      sent,
+      delivered: count('delivered') + (method === 'mandrill' ? 0 : count('accepted')),
+      bounced: count('bounced'),
+      softBounced: count('soft_bounced'),
+      rejected: count('rejected'),
+      opened: row[2 + REPORT_STATES.length] as number,
+    };
+  });
+}
+
+/**
+ * Reads one breakdown's counts for a period: the whole UTC days from the day tables, the whole
+ * hours at either end from the hour tables, and the minutes left from the sends.
+ */
+function breakdownReader(db: Database, source: Source) {
+  const tableRows = (table: string, filter: string) =>
+    db
+      .prepare(
+        `SELECT ${source.key}, method, ${STATE_SUMS}, SUM(opened) FROM ${table}
+        WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1, 2`,
+      )
+      .raw();
+  const statements = {
+    days: {
+      platform: tableRows(source.days.platform, ''),
+      scoped: tableRows(source.days.scoped, IN_SCOPE),
+    },
+    hours: { platform: tableRows(source.hours, ''), scoped: tableRows(source.hours, IN_SCOPE) },
+    minutes: db
+      .prepare(
+        `SELECT ${source.sendKey}, method, ${SCANNED_STATE_SUMS}, SUM(opens > 0) FROM sends
+        WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER} GROUP BY 1, 2`,
+      )
+      .raw(),
+  };
+  return (from: number, to: number, scope: AccountScope): BreakdownRow[] => {
+    const parts = periodParts(from, to);
+    const kind = scope === undefined ? 'platform' : 'scoped';
+    const scopeArgs = scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds };
+    const read = (statement: ReturnType<typeof tableRows>, [start, end]: Range) =>
+      statement.all({ from: start, to: end, ...scopeArgs }) as CountsRow[];
+    const rows = [
+      ...(parts.days ? read(statements.days[kind], parts.days) : []),
+      ...parts.hours.flatMap((range) => read(statements.hours[kind], range)),
+      ...parts.minutes.flatMap(
+        ([start, end]) =>
+          statements.minutes.all({ from: start, to: end, ...scopeParams(scope) }) as CountsRow[],
+      ),
+    ];
+    return toBreakdownRows(rows);
+  };
+}
+
+/** Reads the top bounce reasons of a period: whole days from the day tables, the rest from sends. */
+function reasonReader(db: Database) {
+  const sums = FAILURE_STATES.map((state) => `SUM(${state})`).join(', ');
+  const dayRows = (table: string, filter: string) =>
+    db
+      .prepare(
+        `SELECT reason, ${sums} FROM ${table}
+        WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1`,
+      )
+      .raw();
+  const days = {
+    platform: dayRows('report_reason_days', ''),
+    scoped: dayRows('report_account_reason_days', IN_SCOPE),
+  };
+  const scanned = FAILURE_STATES.map((state) => `SUM(state = '${state}')`).join(', ');
+  // The partial index on the sends that have a reason keeps this to the failures of the range.
+  const rest = db
+    .prepare(
+      `SELECT reason, ${scanned} FROM sends
+      WHERE reason IS NOT NULL AND created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
+      GROUP BY 1`,
+    )
+    .raw();
+  return (from: number, to: number, scope: AccountScope) => {
+    const parts = periodParts(from, to);
+    const kind = scope === undefined ? 'platform' : 'scoped';
+    const scopeArgs = scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds };
+    const rows: [string, ...number[]][] = [
+      ...((parts.days
+        ? days[kind].all({ from: parts.days[0], to: parts.days[1], ...scopeArgs })
+        : []) as [string, ...number[]][]),
+      ...([...parts.hours, ...parts.minutes].flatMap(([start, end]) =>
+        rest.all({ from: start, to: end, ...scopeParams(scope) }),
+      ) as [string, ...number[]][]),
+    ];
+    const totals = new Map<
+      string,
+      { bounced: number; softBounced: number; rejected: number; deferred: number }
+    >();
+    for (const [reason, bounced, softBounced, rejected, deferred] of rows) {
+      const total = totals.get(reason) ?? { bounced: 0, softBounced: 0, rejected: 0, deferred: 0 };
+      total.bounced += bounced ?? 0;
+      total.softBounced += softBounced ?? 0;
+      total.rejected += rejected ?? 0;
+      total.deferred += deferred ?? 0;
+      totals.set(reason, total);
+    }
+    return totals;
+  };
+}
+
+/**
+ * Counts per recipient domain, per account, and the bounce reasons of a period, from the
+ * report rows (migration 9). The counts are the same as those of a scan of the period's sends
+ * (db/breakdowns-scan.ts).
+ */
+export function breakdownQueries(db: Database): Store['breakdowns'] {
+  const byDomain = breakdownReader(db, SOURCES.domain);
+  const byAccount = breakdownReader(db, SOURCES.account);
+  const reasons = reasonReader(db);
+  // The index on (reason, created_at) of the sends with a reason finds the latest at once.
+  const examples = db.prepare(`SELECT recipient, detail, status_code FROM sends
+    WHERE reason = @reason AND created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
+      AND state IN ('bounced', 'soft_bounced', 'rejected', 'deferred')
+    ORDER BY created_at DESC LIMIT 3`);
+
+  return {
+    byRecipientDomain: byDomain,
+    byAccount,
+    topReasons(from, to, scope, limit) {
+      const top = [...reasons(from, to, scope)]
+        .map(([reason, t]) => ({
+          reason,
+          count: t.bounced + t.softBounced + t.rejected + t.deferred,
+          hard: t.bounced,
+          rejected: t.rejected,
+        }))
+        .filter((row) => row.count > 0)
+        .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
+        .slice(0, limit);
+      const params = { from, to, ...scopeParams(scope) };
+      return top.map((row): ReasonRow => {
+        const found = examples.all({ ...params, reason: row.reason }) as {
+          recipient: string;
+          detail: string | null;
+          status_code: string | null;
+        }[];
+        const shown = found.map((e) => ({
+          recipient: e.recipient,
+          detail: e.detail,
+          status: e.status_code,
+        }));
+        return { ...row, examples: shown };
+      });
+    },
+  };
+}
