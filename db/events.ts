@@ -46,6 +46,12 @@ export function eventQueries(db: Database): Store['events'] {
   const anyUnlinked = db
     .prepare('SELECT 1 FROM events WHERE send_id IS NULL AND account_id = ? LIMIT 1')
     .pluck();
+  const lastMove = db
+    .prepare(
+      `SELECT MAX(occurred_at) FROM events
+       WHERE send_id = ? AND state_after IS NOT NULL AND state_before IS NOT state_after`,
+    )
+    .pluck();
 
   return {
     append(event: NewEvent): EventRecord | null {
@@ -70,5 +76,6 @@ export function eventQueries(db: Database): Store['events'] {
     linkUnlinked: (accountId, providerId, sendId) =>
       link.run(sendId, accountId, providerId).changes,
     hasUnlinked: (accountId) => anyUnlinked.get(accountId) !== undefined,
+    lastStateChangeAt: (sendId) => (lastMove.get(sendId) as number | null) ?? null,
   };
 }

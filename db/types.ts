@@ -476,6 +476,11 @@ export interface Store {
     linkUnlinked(accountId: number, providerId: string, sendId: number): number;
     /** Whether the account has events stored before their send was known. */
     hasUnlinked(accountId: number): boolean;
+    /**
+     * The latest `occurredAt` among the send's events that moved its state (the state before
+     * and after differ), or null when none did.
+     */
+    lastStateChangeAt(sendId: number): number | null;
   };
   cursors: {
     get(accountId: number): MandrillCursor | null;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DEFAULT_CALL_TIMEOUT_SECONDS } from './mandrill/client.js';
 import { parseAllowList } from './sending/destination.js';
 
 /** Every setting, read from `DELIVERABILITY_*` environment variables and validated once. */
@@ -66,6 +67,8 @@ export interface Config {
     pollIntervalSeconds: number;
     /** How far back the first poll of an account reaches. */
     initialLookbackHours: number;
+    /** How long one Mandrill API call may take before it fails as timed out. */
+    callTimeoutSeconds: number;
   };
 }
 
@@ -163,6 +166,13 @@ const schema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  // At most 300 s, because the official client's own timeout of 300 s would end the call first.
+  DELIVERABILITY_MANDRILL_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds from 1 to 300' })
+    .int('must be a whole number of seconds from 1 to 300')
+    .min(1, 'must be a whole number of seconds from 1 to 300')
+    .max(300, 'must be a whole number of seconds from 1 to 300')
+    .default(DEFAULT_CALL_TIMEOUT_SECONDS),
 });
 
 export class ConfigError extends Error {
@@ -241,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       baseUrl: e.DELIVERABILITY_MANDRILL_BASE_URL.replace(/\/+$/, ''),
       pollIntervalSeconds: e.DELIVERABILITY_MANDRILL_POLL_SECONDS,
       initialLookbackHours: e.DELIVERABILITY_MANDRILL_LOOKBACK_HOURS,
+      callTimeoutSeconds: e.DELIVERABILITY_MANDRILL_TIMEOUT_SECONDS,
     },
   };
 }

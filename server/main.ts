@@ -130,7 +130,12 @@ function buildServices(config: Config, overrides: ServerOverrides) {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? Date.now;
   const store = openStore(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-  const mandrill = overrides.mandrill ?? createMandrillApi({ baseUrl: config.mandrill.baseUrl });
+  const mandrill =
+    overrides.mandrill ??
+    createMandrillApi({
+      baseUrl: config.mandrill.baseUrl,
+      timeoutMs: config.mandrill.callTimeoutSeconds * 1000,
+    });
   const tls = config.smtpCaFile ? { ca: fs.readFileSync(config.smtpCaFile) } : undefined;
   const dnsResolver = () => createResolver({ servers: config.dnsServers });
   let keyring: SecretKeyring;

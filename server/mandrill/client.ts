@@ -13,7 +13,8 @@ const require = createRequire(import.meta.url);
 
 interface OfficialClient {
   basePath: string;
-  setDefaultTimeoutMs(ms: number): void;
+  /** The axios request config that version 1.4.1 passes to every request of this instance. */
+  requestConfig: Record<string, unknown>;
   messages: {
     send(body: object): Promise<unknown>;
     search(body: object): Promise<unknown>;
@@ -93,27 +94,77 @@ function toApiError(error: AxiosLikeError): MandrillApiError {
 }
 
 /**
+ * The default deadline of one Mandrill call, in seconds.
+ * NOTE: none of Mandrill's documentation read for this states a response time for its calls, so
+ * 30 s is a judgement rather than a documented bound. It is a tenth of the official client's
+ * 300 s. A search that stalls on all 5 attempts of DEFAULT_RETRY takes at most 180 s (30 s each,
+ * plus at most 30 s of backoff), which ends the run within the default poll interval of 300 s.
+ */
+export const DEFAULT_CALL_TIMEOUT_SECONDS = 30;
+
+/**
+ * Runs one call with a deadline. Past `timeoutMs` the call rejects with a NetworkError, which the
+ * poller's retry treats as transient, and `signal` aborts the request.
+ * NOTE: the abort reaches the request only because version 1.4.1 of the official client passes
+ * the instance's `requestConfig` to axios. A version that stopped doing so would leave a
+ * timed-out request running in the background until its module-wide 300 s timeout. Either way,
+ * Mandrill may still accept a messages/send whose call timed out.
+ */
+async function withDeadline(
+  method: string,
+  timeoutMs: number,
+  start: (signal: AbortSignal) => Promise<unknown>,
+): Promise<unknown> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      const seconds = timeoutMs / 1000;
+      reject(
+        new MandrillApiError('NetworkError', `Mandrill ${method} timed out after ${seconds} s`),
+      );
+      controller.abort();
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([start(controller.signal), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Builds the API on the official client (@mailchimp/mailchimp_transactional),
  * which returns errors instead of throwing them; this wrapper throws
- * MandrillApiError. `baseUrl` replaces the client's `basePath`.
+ * MandrillApiError. `baseUrl` replaces the client's `basePath`. Each call
+ * fails as timed out after `timeoutMs` (default DEFAULT_CALL_TIMEOUT_SECONDS),
+ * because the official client's own timeout is module-wide and cannot be set
+ * per call.
  */
 export function createMandrillApi(options: { baseUrl: string; timeoutMs?: number }): MandrillApi {
   const factory = require('@mailchimp/mailchimp_transactional') as ClientFactory;
-  const clientFor = (apiKey: string): OfficialClient => {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_SECONDS * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError(`Mandrill call timeout must be a positive number of ms, not ${timeoutMs}`);
+  }
+  // One instance per call, so the request config that carries the abort signal is per call too.
+  const clientFor = (apiKey: string, signal: AbortSignal): OfficialClient => {
     const client = factory(apiKey);
     client.basePath = options.baseUrl;
-    // The official client's timeout is module-wide (300 s by default).
-    client.setDefaultTimeoutMs(options.timeoutMs ?? 30_000);
+    client.requestConfig = { ...client.requestConfig, signal };
     return client;
   };
   // The official client hands back a body that is not JSON as a string, so each call checks
   // the shape it expects before the caller trusts it.
   const call = async <T>(
+    apiKey: string,
     method: string,
-    request: Promise<unknown>,
+    request: (client: OfficialClient) => Promise<unknown>,
     valid: (value: unknown) => boolean,
   ): Promise<T> => {
-    const result = await request;
+    const result = await withDeadline(method, timeoutMs, (signal) =>
+      request(clientFor(apiKey, signal)),
+    );
     if (result instanceof Error) throw toApiError(result as AxiosLikeError);
     if (!valid(result)) {
       throw new MandrillApiError(
@@ -131,27 +182,41 @@ export function createMandrillApi(options: { baseUrl: string; timeoutMs?: number
   return {
     send: (apiKey, message) =>
       call<MandrillSendResult[]>(
+        apiKey,
         'messages/send',
-        clientFor(apiKey).messages.send({ message }),
+        (client) => client.messages.send({ message }),
         isArray,
       ),
     search: (apiKey, query) =>
       call<MandrillMessageInfo[]>(
+        apiKey,
         'messages/search',
-        clientFor(apiKey).messages.search({ ...query }),
+        (client) => client.messages.search({ ...query }),
         isArray,
       ),
     info: (apiKey, id) =>
-      call<MandrillMessageInfo>('messages/info', clientFor(apiKey).messages.info({ id }), isObject),
+      call<MandrillMessageInfo>(
+        apiKey,
+        'messages/info',
+        (client) => client.messages.info({ id }),
+        isObject,
+      ),
     // users/ping returns the bare JSON string "PONG!", so a string is valid here.
-    ping: (apiKey) => call<string>('users/ping', clientFor(apiKey).users.ping({}), isString),
+    ping: (apiKey) =>
+      call<string>(apiKey, 'users/ping', (client) => client.users.ping({}), isString),
     sendersDomains: (apiKey) =>
       call<MandrillSenderDomain[]>(
+        apiKey,
         'senders/domains',
-        clientFor(apiKey).senders.domains({}),
+        (client) => client.senders.domains({}),
         isArray,
       ),
     rejectsList: (apiKey, query = {}) =>
-      call<MandrillReject[]>('rejects/list', clientFor(apiKey).rejects.list({ ...query }), isArray),
+      call<MandrillReject[]>(
+        apiKey,
+        'rejects/list',
+        (client) => client.rejects.list({ ...query }),
+        isArray,
+      ),
   };
 }

@@ -110,7 +110,22 @@ export function externalSend(account: AccountRecord, info: MandrillMessageInfo):
   };
 }
 
+/**
+ * Dates a state that Mandrill reports. Mandrill gives no time for the state itself, so the best
+ * one is the ts of the last smtp_event (the delivery attempt behind it), or else the message's
+ * ts (its send time), in whole seconds. The state cannot precede the send's creation or its
+ * latest state change, so the time is raised to those. `send.updatedAt` plays no part, because
+ * it is when the product last wrote the send, not a time Mandrill gave. A webhook dates the same
+ * change by the event's ts, when Mandrill says it occurred. Both share a dedup key, so whichever
+ * arrives first sets the time.
+ */
+function stateTime(store: Store, send: SendRecord, info: MandrillMessageInfo): number {
+  const reported = (info.smtp_events?.at(-1)?.ts ?? info.ts) * 1000;
+  return Math.max(reported, send.createdAt, store.events.lastStateChangeAt(send.id) ?? 0);
+}
+
 function stateEvent(
+  store: Store,
   account: AccountRecord,
   send: SendRecord,
   info: MandrillMessageInfo,
@@ -122,15 +137,13 @@ function stateEvent(
   const diagnostic = info.bounce_description ?? info.diag ?? null;
   const bounce = state === 'bounced' || state === 'soft_bounced';
   const classified = bounce && classify ? classify({ diagnostic: info.diag ?? diagnostic }) : null;
-  const lastSmtp = info.smtp_events?.at(-1);
   return {
     sendId: send.id,
     accountId: account.id,
     providerId: info._id,
     type: state,
     source,
-    // Mandrill's ts is the send time in whole seconds; a state cannot precede the last change already recorded.
-    occurredAt: Math.max((lastSmtp?.ts ?? info.ts) * 1000, send.updatedAt),
+    occurredAt: stateTime(store, send, info),
     data: {
       state: info.state,
       diag: info.diag,
@@ -216,7 +229,7 @@ export function ingestMessages(
   for (const info of messages) {
     const { send, created } = sendFor(store, account, info);
     if (created) counts.externalSends += 1;
-    const state = stateEvent(account, send, info, options.source, options.classify);
+    const state = stateEvent(store, account, send, info, options.source, options.classify);
     const events = [
       ...(state ? [state] : []),
       ...engagementEvents(account, send, info, options.source),

@@ -64,6 +64,8 @@ export interface MandrillStandIn {
    * while the entry has not expired.
    */
   addReject(entry: Partial<MandrillReject> & { email: string }, apiKey?: string): MandrillReject;
+  /** Counts the client connections open now, idle keep-alive ones included. */
+  openConnections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -368,6 +370,10 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
       if (!info) throw new Error(`stand-in has no message ${id}`);
       Object.assign(info, patch);
     },
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
