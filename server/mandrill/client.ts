@@ -40,9 +40,34 @@ export class MandrillApiError extends Error {
     readonly status?: number,
     /** The wait a `Retry-After` header asked for, in milliseconds. */
     readonly retryAfterMs?: number,
+    /** For a NetworkError, the system error code, such as ECONNREFUSED or ETIMEDOUT. */
+    readonly code?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * System error codes that mean a request never reached Mandrill: the connection or the name
+ * lookup failed. After any other network error, Mandrill may have carried the call out.
+ */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether Mandrill may have carried out a call that failed with `error`. */
+export function mayHaveReachedMandrill(error: MandrillApiError): boolean {
+  if (error.errorName !== 'NetworkError') return true;
+  return error.code === undefined || !NOT_SENT_CODES.has(error.code);
 }
 
 /** The calls this product makes; services depend on this, not on the official client. */
@@ -90,6 +115,9 @@ function toApiError(error: AxiosLikeError): MandrillApiError {
   return new MandrillApiError(
     'NetworkError',
     `Could not reach Mandrill: ${error.code ?? error.message}`,
+    undefined,
+    undefined,
+    error.code,
   );
 }
 
@@ -120,9 +148,8 @@ async function withDeadline(
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const seconds = timeoutMs / 1000;
-      reject(
-        new MandrillApiError('NetworkError', `Mandrill ${method} timed out after ${seconds} s`),
-      );
+      const message = `Mandrill ${method} timed out after ${seconds} s`;
+      reject(new MandrillApiError('NetworkError', message, undefined, undefined, 'ETIMEDOUT'));
       controller.abort();
     }, timeoutMs);
   });

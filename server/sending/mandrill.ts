@@ -1,4 +1,4 @@
-import { MandrillApiError, type MandrillApi } from '../mandrill/client.js';
+import { mayHaveReachedMandrill, MandrillApiError, type MandrillApi } from '../mandrill/client.js';
 import type { MandrillSendResult } from '../mandrill/types.js';
 import type { OutgoingMessage, RecipientOutcome, SendTransport } from './types.js';
 
@@ -67,11 +67,17 @@ export function createMandrillTransport(
         });
       } catch (error) {
         if (!(error instanceof MandrillApiError)) throw error;
+        // A call whose answer was lost may still have sent the message. The send stays open
+        // (unknown), and the poller finds the message by its Message-ID if Mandrill took it.
+        const lost = error.errorName === 'NetworkError' && mayHaveReachedMandrill(error);
         return message.to.map((recipient) => ({
           recipient,
-          state: 'failed' as const,
-          detail: describeApiError(error),
-          data: { error: error.errorName, status: error.status },
+          state: lost ? ('unknown' as const) : ('failed' as const),
+          detail: lost
+            ? `${describeApiError(error)}, so whether Mandrill took the message is not known ` +
+              'until a poll finds it'
+            : describeApiError(error),
+          data: { error: error.errorName, status: error.status, code: error.code },
         }));
       }
     },

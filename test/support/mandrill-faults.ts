@@ -9,13 +9,16 @@ import type http from 'node:http';
  *   above the client's timeout to make the client give up first.
  * - `bad-json`: HTTP 200 with a body that is not JSON.
  * - `drop`: the connection is closed without a response.
+ * - `lost-answer`: the call is carried out (a message is taken), then no response comes for
+ *   `ms` milliseconds and the connection is closed, as when an answer is lost on the way.
  */
 export type MandrillFault =
   | { kind: 'rate-limit' }
   | { kind: 'unavailable' }
   | { kind: 'stall'; ms: number }
   | { kind: 'bad-json' }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  | { kind: 'lost-answer'; ms: number };
 
 /** Faults by API path (`/messages/search`) and the 1-based number of the request to that path. */
 export class FaultPlan {
@@ -68,7 +71,8 @@ export function applyFault(
       res.writeHead(200, json);
       res.end('<html><body>502 Bad Gateway</body></html>');
       return;
-    case 'stall': {
+    case 'stall':
+    case 'lost-answer': {
       const timer = setTimeout(() => req.socket.destroy(), fault.ms);
       req.socket.once('close', () => clearTimeout(timer));
       return;

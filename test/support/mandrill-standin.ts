@@ -320,7 +320,7 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
     req.on('end', () => {
       const path = (req.url ?? '').replace(/^\/api\/1\.3/, '').replace(/\.json$/, '');
       const fault = faults.next(path);
-      if (fault) {
+      if (fault && fault.kind !== 'lost-answer') {
         applyFault(fault, req, res);
         return;
       }
@@ -348,6 +348,10 @@ export async function startMandrillStandIn(options: StandInOptions): Promise<Man
           name: apiError.errorName,
           message: apiError.message,
         };
+      }
+      if (fault) {
+        applyFault(fault, req, res);
+        return;
       }
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(payload));
