@@ -20,7 +20,7 @@ interface Source {
   /** The key column of the day and hour tables. */
   key: string;
   days: { platform: string; scoped: string };
-  hours: string;
+  hours: { platform: string; scoped: string };
   /** The key as computed from a row of `sends`. */
   sendKey: string;
 }
@@ -29,13 +29,13 @@ const SOURCES: Record<'domain' | 'account', Source> = {
   domain: {
     key: 'recipient_domain',
     days: { platform: 'report_domain_days', scoped: 'report_account_domain_days' },
-    hours: 'report_hours',
+    hours: { platform: 'report_domain_hours', scoped: 'report_hours' },
     sendKey: DOMAIN,
   },
   account: {
     key: 'account_id',
     days: { platform: 'report_account_days', scoped: 'report_account_days' },
-    hours: 'report_account_hours',
+    hours: { platform: 'report_account_hours', scoped: 'report_account_hours' },
     sendKey: 'account_id',
   },
 };
@@ -84,7 +84,10 @@ function breakdownReader(db: Database, source: Source) {
       platform: tableRows(source.days.platform, ''),
       scoped: tableRows(source.days.scoped, IN_SCOPE),
     },
-    hours: { platform: tableRows(source.hours, ''), scoped: tableRows(source.hours, IN_SCOPE) },
+    hours: {
+      platform: tableRows(source.hours.platform, ''),
+      scoped: tableRows(source.hours.scoped, IN_SCOPE),
+    },
     minutes: db
       .prepare(
         `SELECT ${source.sendKey}, method, ${SCANNED_STATE_SUMS}, SUM(opens > 0) FROM sends

@@ -146,11 +146,20 @@ export const HOUR_TABLES: ReportTable[] = [
 ];
 
 /**
- * The day tables of migration 9, for breakdowns over long periods: per account, per account
- * and recipient domain, per recipient domain, and per bounce reason (of the sends that have
- * one) per account and over all accounts. Each is summed from an earlier table when backfilled.
+ * The tables of migration 9, for the breakdowns: per hour and recipient domain over all
+ * accounts, for the whole hours at the ends of a period, and day tables for the whole days in
+ * it: per account, per account and recipient domain, per recipient domain, and per bounce
+ * reason (of the sends that have one) per account and over all accounts. Each is summed from
+ * an earlier table when backfilled, except the reason tables.
  */
-export const DAY_TABLES: ReportTable[] = [
+export const BREAKDOWN_TABLES: ReportTable[] = [
+  {
+    name: 'report_domain_hours',
+    keys: ['bucket_start', 'method', 'recipient_domain'],
+    values: (row) => [hour(row), `${row}.method`, domain(row)],
+    key: (send) => [hourOf(send.createdAt), send.method, recipientDomain(send.recipient)],
+    sumOf: { table: 'report_hours', values: ['bucket_start', 'method', 'recipient_domain'] },
+  },
   {
     name: 'report_account_days',
     keys: ['account_id', 'bucket_start', 'method'],
@@ -205,7 +214,7 @@ export const DAY_TABLES: ReportTable[] = [
 ];
 
 /** Every report table, in the order the backfill fills them. */
-export const REPORT_TABLES: ReportTable[] = [...HOUR_TABLES, ...DAY_TABLES];
+export const REPORT_TABLES: ReportTable[] = [...HOUR_TABLES, ...BREAKDOWN_TABLES];
 
 export function createTableSql(table: ReportTable, counts: ReportCount[]): string {
   const keyColumns = table.keys.map(

@@ -72,6 +72,7 @@ describe('migrations', () => {
         'report_account_hours',
         'report_account_reason_days',
         'report_domain_days',
+        'report_domain_hours',
         'report_hours',
         'report_platform_hours',
         'report_reason_days',

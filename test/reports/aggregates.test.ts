@@ -175,6 +175,11 @@ const TABLE_KEYS: Record<string, (send: SendRow) => Record<string, number | stri
     bucket_start: hourOf(send.created_at),
     method: send.method,
   }),
+  report_domain_hours: (send) => ({
+    bucket_start: hourOf(send.created_at),
+    method: send.method,
+    recipient_domain: domainOf(send),
+  }),
   report_account_days: (send) => ({
     account_id: send.account_id,
     bucket_start: dayOf(send.created_at),
