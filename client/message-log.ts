@@ -1,4 +1,4 @@
-import { getJson } from './api.js';
+import { fetchAccounts, getJson } from './api.js';
 import { el, showStatus } from './dom.js';
 import { formatDateTime } from './format.js';
 import { renderSends } from './sends.js';
@@ -8,6 +8,8 @@ import { updateQuery } from './url-state.js';
 /** The log's filters as the URL keeps them, and the API query parameter each one becomes. */
 const FILTER_KEYS: [string, string][] = [
   ['logRecipient', 'recipient'],
+  ['logSender', 'sender'],
+  ['logAccount', 'accountId'],
   ['logMethod', 'method'],
   ['logState', 'state'],
   ['logFrom', 'from'],
@@ -74,6 +76,23 @@ export function setUpMessageLog(elements: LogElements) {
     if (ever) ever.checked = url.get('logEver') === '1';
   };
 
+  /** Offers the caller's accounts as a filter, when there is more than one to choose from. */
+  const fillAccounts = async (signal: AbortSignal): Promise<void> => {
+    const { accounts } = await fetchAccounts(signal);
+    const select = elements.form.elements.namedItem('logAccount') as HTMLSelectElement | null;
+    const field = select?.closest('.field') as HTMLElement | null;
+    if (!select || !field) return;
+    const chosen = new URLSearchParams(location.search).get('logAccount') ?? '';
+    select.replaceChildren(
+      el('option', { text: 'Any', attrs: { value: '' } }),
+      ...accounts.map((account) =>
+        el('option', { text: account.name, attrs: { value: String(account.id) } }),
+      ),
+    );
+    select.value = chosen;
+    field.hidden = accounts.length < 2;
+  };
+
   const load = async (signal: AbortSignal, append: boolean): Promise<void> => {
     const query = logQueryFromUrl();
     query.set('limit', '50');
@@ -116,9 +135,9 @@ export function setUpMessageLog(elements: LogElements) {
   });
 
   return {
-    load: (signal: AbortSignal) => {
+    load: async (signal: AbortSignal) => {
       fillForm();
-      return load(signal, false);
+      await Promise.all([fillAccounts(signal), load(signal, false)]);
     },
   };
 }

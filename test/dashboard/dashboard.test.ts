@@ -259,6 +259,31 @@ describe('dashboard in Chromium', () => {
     assert.match(timeline, /queued/);
     assert.match(timeline, /accepted/);
     await keepScreenshot(page, 'dashboard-message-log');
+
+    // The account filter lists the accounts; with the recipient cleared it keeps one account.
+    await page.fill('#log-recipient', '');
+    assert.equal(await page.isVisible('#log-account'), true);
+    await page.selectOption('#log-account', { label: 'Account mandrill' });
+    await page.click('#log-submit');
+    await page.waitForFunction(() => location.search.includes('logAccount='));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#recent-sends td[data-label="Method"]')).every(
+        (cell) => cell.textContent === 'Mandrill',
+      ),
+    );
+    const mandrillRows = await page.locator('#recent-sends tr[data-send-id]').count();
+    assert.equal(mandrillRows, 2);
+    // The sender filter finds the sends of one From address.
+    await page.selectOption('#log-account', '');
+    await page.fill('#log-sender', 'office@smtp-rentals.example');
+    await page.click('#log-submit');
+    await page.waitForFunction(() => location.search.includes('logSender='));
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('#recent-sends td[data-label="Method"]'))
+          .map((cell) => cell.textContent)
+          .join() === 'Own SMTP server,Own SMTP server',
+    );
   });
 
   it('domain check form shows per-method verdicts', async () => {
