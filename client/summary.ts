@@ -1,6 +1,12 @@
 import { el, tableScroller } from './dom.js';
 import { METHOD_LABELS, formatCount, formatPercent, formatPeriod, labelFor } from './format.js';
-import type { MethodTotals, RateComparison, RateDefinitions, SummaryReport } from './types.js';
+import type {
+  MethodTotals,
+  RateComparison,
+  RateDefinitions,
+  RateName,
+  SummaryReport,
+} from './types.js';
 import { SENDING_METHODS } from './types.js';
 
 interface Column {
@@ -8,55 +14,91 @@ interface Column {
   value: (totals: MethodTotals) => string | HTMLElement[];
 }
 
-const COLUMNS: Column[] = [
+/** The delivery table: what happened to the sends at the receiving servers. */
+const DELIVERY_COLUMNS: Column[] = [
   { heading: 'Sent', value: (t) => formatCount(t.sent) },
   { heading: 'Delivered', value: (t) => formatCount(t.delivered) },
   { heading: 'Bounced', value: (t) => formatCount(t.bounced) },
   { heading: 'Soft bounced', value: (t) => formatCount(t.softBounced) },
   { heading: 'Rejected', value: (t) => formatCount(t.rejected) },
   { heading: 'Failed', value: (t) => formatCount(t.failed) },
-  { heading: 'Opened', value: (t) => formatCount(t.opened) },
   { heading: 'Delivery rate', value: (t) => withInterval(t, 'deliveryRate') },
   { heading: 'Bounce rate', value: (t) => withInterval(t, 'bounceRate') },
-  { heading: 'Open rate', value: (t) => [...withInterval(t, 'openRate'), openRateBase(t)] },
+];
+
+/** The engagement table: what the recipients did with the delivered sends. */
+const ENGAGEMENT_COLUMNS: Column[] = [
+  { heading: 'Opened', value: (t) => formatCount(t.opened) },
+  {
+    heading: 'Open rate',
+    value: (t) => [...withInterval(t, 'openRate'), rateBase(t, t.openRateBase)],
+  },
+  { heading: 'Clicked', value: (t) => formatCount(t.clicked) },
+  {
+    heading: 'Click rate',
+    value: (t) => [...withInterval(t, 'clickRate'), rateBase(t, t.clickRateBase)],
+  },
+  { heading: 'Complained', value: (t) => formatCount(t.complained) },
+  { heading: 'Complaint rate', value: (t) => withInterval(t, 'complaintRate') },
+  { heading: 'Unsubscribed', value: (t) => formatCount(t.unsubscribed) },
+  { heading: 'Unsubscribe rate', value: (t) => withInterval(t, 'unsubscribeRate') },
 ];
 
 /** A rate with its 95% interval on a second line, such as `97.2%` over `(96.1–98.0)`. */
-function withInterval(t: MethodTotals, rate: 'deliveryRate' | 'bounceRate' | 'openRate') {
+function withInterval(t: MethodTotals, rate: RateName): HTMLElement[] {
   const value = el('span', { text: formatPercent(t[rate]) });
-  const interval = t.intervals?.[rate];
+  const interval = t.intervals[rate];
   if (t[rate] === null || !interval) return [value];
   const range = `${(interval.low * 100).toFixed(1)}–${(interval.high * 100).toFixed(1)}`;
   return [value, el('span', { className: 'cell-note', text: ` (${range})` })];
 }
 
-/** Says how many delivered sends the open rate is over, or why there is none. */
-function openRateBase(t: MethodTotals): HTMLElement {
-  let text = '';
-  if (t.openRateBase !== undefined && t.openRateBase > 0) {
-    text = ` of ${formatCount(t.openRateBase)} ${t.method === 'mandrill' ? 'delivered' : 'tracked'}`;
-  } else if (t.openRateBase === 0) {
-    text = t.method === 'mandrill' ? ' none delivered' : ' none tracked';
-  }
+/** Says how many delivered sends a tracked rate is over, or why there is none. */
+function rateBase(t: MethodTotals, base: number): HTMLElement {
+  const seen = t.method === 'mandrill' ? 'delivered' : 'tracked';
+  const text = base > 0 ? ` of ${formatCount(base)} ${seen}` : ` none ${seen}`;
   return el('span', { className: 'cell-note', text });
 }
 
-/** Renders the totals table and the rate definitions of one summary report into `container`. */
+/** A table of one row per method, wrapped so that it scrolls sideways on a narrow screen. */
+function methodTable(id: string, caption: string, columns: Column[], methods: MethodTotals[]) {
+  const head = el('tr', {}, [
+    el('th', { text: 'Method', attrs: { scope: 'col' } }),
+    ...columns.map((column) => el('th', { text: column.heading, attrs: { scope: 'col' } })),
+  ]);
+  const rows = orderedTotals(methods).map((totals) => {
+    const name = el('th', { attrs: { scope: 'row' } }, [
+      el('span', {
+        className: `method-swatch method-${totals.method}`,
+        attrs: { 'aria-hidden': 'true' },
+      }),
+      labelFor(METHOD_LABELS, totals.method),
+    ]);
+    const cells = columns.map((column) => {
+      const value = column.value(totals);
+      return typeof value === 'string' ? el('td', { text: value }) : el('td', {}, value);
+    });
+    return el('tr', { attrs: { 'data-method': totals.method } }, [name, ...cells]);
+  });
+  const table = el('table', { className: 'data-table numeric', attrs: { id } }, [
+    el('caption', { text: caption }),
+    el('thead', {}, [head]),
+    el('tbody', {}, rows),
+  ]);
+  return tableScroller(table, caption);
+}
+
+/** Renders the totals tables and the rate definitions of one summary report into `container`. */
 export function renderSummary(container: HTMLElement, report: SummaryReport): void {
   const range = el('p', {
     className: 'muted',
     attrs: { id: 'summary-period' },
     text: formatPeriod(report.from, report.to),
   });
-  const table = el('table', { className: 'data-table numeric', attrs: { id: 'summary-table' } }, [
-    el('caption', { className: 'visually-hidden', text: 'Totals by sending method' }),
-    el('thead', {}, [headerRow()]),
-    el('tbody', {}, orderedTotals(report.methods).map(totalsRow)),
-  ]);
-  const scroller = tableScroller(table, 'Totals by sending method');
   container.replaceChildren(
     range,
-    scroller,
+    methodTable('summary-table', 'Delivery', DELIVERY_COLUMNS, report.methods),
+    methodTable('engagement-table', 'Engagement', ENGAGEMENT_COLUMNS, report.methods),
     comparisonList(report.comparisons ?? []),
     definitionList(report.definitions),
   );
@@ -83,34 +125,17 @@ function orderedTotals(methods: MethodTotals[]): MethodTotals[] {
   return [...known, ...unknown];
 }
 
-function headerRow(): HTMLTableRowElement {
-  const cells = COLUMNS.map((column) =>
-    el('th', { text: column.heading, attrs: { scope: 'col' } }),
-  );
-  return el('tr', {}, [el('th', { text: 'Method', attrs: { scope: 'col' } }), ...cells]);
-}
-
-function totalsRow(totals: MethodTotals): HTMLTableRowElement {
-  const name = el('th', { attrs: { scope: 'row' } }, [
-    el('span', {
-      className: `method-swatch method-${totals.method}`,
-      attrs: { 'aria-hidden': 'true' },
-    }),
-    labelFor(METHOD_LABELS, totals.method),
-  ]);
-  const cells = COLUMNS.map((column) => {
-    const value = column.value(totals);
-    return typeof value === 'string' ? el('td', { text: value }) : el('td', {}, value);
-  });
-  return el('tr', { attrs: { 'data-method': totals.method } }, [name, ...cells]);
-}
+const RATE_LABELS: [RateName, string][] = [
+  ['deliveryRate', 'Delivery rate'],
+  ['bounceRate', 'Bounce rate'],
+  ['openRate', 'Open rate'],
+  ['clickRate', 'Click rate'],
+  ['complaintRate', 'Complaint rate'],
+  ['unsubscribeRate', 'Unsubscribe rate'],
+];
 
 function definitionList(definitions: RateDefinitions): HTMLDListElement {
-  const entries: [string, string][] = [
-    ['Delivery rate', definitions.deliveryRate],
-    ['Bounce rate', definitions.bounceRate],
-    ['Open rate', definitions.openRate],
-  ];
+  const entries = RATE_LABELS.map(([name, label]) => [label, definitions[name]] as const);
   return el(
     'dl',
     { className: 'definitions', attrs: { id: 'rate-definitions' } },

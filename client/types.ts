@@ -6,11 +6,10 @@ export type SendingMethod = 'default' | 'smtp' | 'mandrill';
 
 export const SENDING_METHODS: readonly SendingMethod[] = ['default', 'smtp', 'mandrill'];
 
-export interface RateDefinitions {
-  deliveryRate: string;
-  bounceRate: string;
-  openRate: string;
-}
+export type RateName =
+  'deliveryRate' | 'bounceRate' | 'openRate' | 'clickRate' | 'complaintRate' | 'unsubscribeRate';
+
+export type RateDefinitions = Record<RateName, string>;
 
 /** Counts and rates of one sending method over the report period. Rates are 0..1 or null. */
 export interface MethodTotals {
@@ -26,13 +25,19 @@ export interface MethodTotals {
   opened: number;
   clicked: number;
   complained: number;
+  unsubscribed: number;
   /** The delivered sends whose opens could be seen, which the open rate divides by. */
-  openRateBase?: number;
+  openRateBase: number;
+  /** The delivered sends whose clicks could be seen, which the click rate divides by. */
+  clickRateBase: number;
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;
+  clickRate: number | null;
+  complaintRate: number | null;
+  unsubscribeRate: number | null;
   /** The 95% Wilson interval of each rate. */
-  intervals?: Record<'deliveryRate' | 'bounceRate' | 'openRate', RateInterval | null>;
+  intervals: Record<RateName, RateInterval | null>;
 }
 
 export interface RateInterval {

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { addEntryCounts, emptyEntryCounts, SCANNED_ENTRY_SUMS } from './report-entry.js';
 import { SCOPE_FILTER, scopeParams } from './scope.js';
 import type {
   AccountScope,
@@ -9,17 +10,16 @@ import type {
   SendState,
 } from './types.js';
 
-/** One row of (method[, bucket], state) counts, from the sends or from the aggregates. */
+/**
+ * One row of (method[, bucket], state) counts, from the sends or from the aggregates, with the
+ * entry counts (ENTRY_COUNTS) under their column names.
+ */
 export interface CountRow {
   method: Method;
   state: SendState;
   bucket_start?: number;
   sends: number;
-  opened: number;
-  clicked: number;
-  complained: number;
-  tracked_delivered: number;
-  tracked_opened: number;
+  [column: string]: unknown;
 }
 
 /** Folds rows of (method[, bucket], state) counts into one entry per method and bucket. */
@@ -37,11 +37,7 @@ function fold<T extends MethodCounts>(
       entries.set(key, entry);
     }
     entry.counts[row.state] = (entry.counts[row.state] ?? 0) + row.sends;
-    entry.opened += row.opened;
-    entry.clicked += row.clicked;
-    entry.complained += row.complained;
-    entry.trackedDelivered += row.tracked_delivered;
-    entry.trackedOpened += row.tracked_opened;
+    addEntryCounts(entry, row, true);
   }
   return [...entries.values()];
 }
@@ -49,11 +45,7 @@ function fold<T extends MethodCounts>(
 const empty = (row: CountRow): MethodCounts => ({
   method: row.method,
   counts: {},
-  opened: 0,
-  clicked: 0,
-  complained: 0,
-  trackedDelivered: 0,
-  trackedOpened: 0,
+  ...emptyEntryCounts(),
 });
 
 export function foldByMethod(rows: CountRow[]): MethodCounts[] {
@@ -75,22 +67,15 @@ export interface SendScans {
   byBucket(from: number, to: number, bucketMs: number, scope: AccountScope): CountRow[];
 }
 
-// The tracked counts of the report rows, written out here so that tests compare two definitions.
-const TRACKED_SUMS = `SUM(opens_tracked AND state IN ('accepted', 'delivered')) AS tracked_delivered,
-      SUM(opens_tracked AND state IN ('accepted', 'delivered') AND opens > 0) AS tracked_opened`;
-
 /** Counts sends created in [from, to) with a GROUP BY over the sends table itself. */
 export function sendScans(db: Database): SendScans {
-  const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends,
-      SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked, SUM(complaints > 0) AS complained,
-      ${TRACKED_SUMS}
+  const byMethod = db.prepare(`SELECT method, state, COUNT(*) AS sends, ${SCANNED_ENTRY_SUMS}
     FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, state`);
   // better-sqlite3 binds JS numbers as REAL, and REAL division would not truncate to the bucket.
   const byBucket =
     db.prepare(`SELECT method, state, (created_at / CAST(@bucket AS INTEGER)) * @bucket AS bucket_start,
-      COUNT(*) AS sends, SUM(opens > 0) AS opened, SUM(clicks > 0) AS clicked,
-      SUM(complaints > 0) AS complained, ${TRACKED_SUMS}
+      COUNT(*) AS sends, ${SCANNED_ENTRY_SUMS}
     FROM sends WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER}
     GROUP BY method, bucket_start, state ORDER BY bucket_start`);
   return {

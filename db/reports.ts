@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { REPORT_STATES } from './migrations/report-sql.js';
 import { HOUR_MS, splitAt } from './period-parts.js';
+import { addEntryCounts, emptyEntryCounts, ENTRY_COUNTS } from './report-entry.js';
 import { foldByBucket, foldByMethod, sendScans } from './reports-scan.js';
 import { scopeParams } from './scope.js';
 import type {
@@ -18,7 +19,7 @@ type AggregateRow = [Method, number, ...number[]];
 /** Turns summed aggregate rows into entries, leaving out states and entries with no sends. */
 function toEntries(rows: AggregateRow[]): MethodBucketCounts[] {
   const entries: MethodBucketCounts[] = [];
-  const flags = REPORT_STATES.length + 2;
+  const first = REPORT_STATES.length + 2;
   for (const row of rows) {
     const counts: MethodCounts['counts'] = {};
     let total = 0;
@@ -28,16 +29,14 @@ function toEntries(rows: AggregateRow[]): MethodBucketCounts[] {
       total += sends;
     });
     if (total === 0) continue;
-    entries.push({
+    const entry: MethodBucketCounts = {
       method: row[0],
       bucketStart: row[1],
       counts,
-      opened: row[flags] as number,
-      clicked: row[flags + 1] as number,
-      complained: row[flags + 2] as number,
-      trackedDelivered: row[flags + 3] as number,
-      trackedOpened: row[flags + 4] as number,
-    });
+      ...emptyEntryCounts(),
+    };
+    ENTRY_COUNTS.forEach(([field], i) => (entry[field] = row[first + i] as number));
+    entries.push(entry);
   }
   return entries;
 }
@@ -54,23 +53,12 @@ function merge<T extends MethodCounts>(entries: T[], extra: T[], keyOf: (entry: 
     for (const [state, sends] of Object.entries(entry.counts) as [SendState, number][]) {
       into.counts[state] = (into.counts[state] ?? 0) + sends;
     }
-    into.opened += entry.opened;
-    into.clicked += entry.clicked;
-    into.complained += entry.complained;
-    into.trackedDelivered += entry.trackedDelivered;
-    into.trackedOpened += entry.trackedOpened;
+    addEntryCounts(into, entry);
   }
   return [...byKey.values()];
 }
 
-const COUNTS = [
-  ...REPORT_STATES,
-  'opened',
-  'clicked',
-  'complained',
-  'tracked_delivered',
-  'tracked_opened',
-];
+const COUNTS = [...REPORT_STATES, ...ENTRY_COUNTS.map(([, column]) => column)];
 const COLUMNS = COUNTS.join(', ');
 const SUMS = COUNTS.map((count) => `SUM(${count})`).join(', ');
 // The account filter of a scope, written so that SQLite looks each account up in the primary key.

@@ -25,6 +25,7 @@ export function initialSendRecord(send: NewSend): SendRecord {
     complaints: 0,
     unsubscribes: 0,
     opensTracked: send.opensTracked ?? false,
+    clicksTracked: send.clicksTracked ?? false,
     createdAt: send.createdAt,
     updatedAt: send.createdAt,
   };

@@ -11,7 +11,8 @@ function changesCounts(patch: SendPatch): boolean {
     patch.reason !== undefined ||
     Boolean(patch.addOpens) ||
     Boolean(patch.addClicks) ||
-    Boolean(patch.addComplaints)
+    Boolean(patch.addComplaints) ||
+    Boolean(patch.addUnsubscribes)
   );
 }
 
@@ -49,8 +50,9 @@ export function sendWrites(
   const insert = db.prepare(`INSERT INTO sends
     (account_id, message_id, method, kind, header_from, reply_to, envelope_from, recipient,
      subject, state, provider_id, provider_status, reply_code, status_code, reason, detail,
-     opens, clicks, complaints, unsubscribes, opens_tracked, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+     opens, clicks, complaints, unsubscribes, opens_tracked, clicks_tracked, created_at,
+     updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   // Positional parameters, because an update runs for every event and better-sqlite3 binds
   // positional parameters faster than named ones.
   const updateRow = db.prepare(`UPDATE sends SET
@@ -70,7 +72,7 @@ export function sendWrites(
   const countedById = db
     .prepare(
       `SELECT account_id, method, recipient, created_at, state, opens, clicks, complaints,
-        reason, opens_tracked
+        unsubscribes, reason, opens_tracked, clicks_tracked
       FROM sends WHERE id = ?`,
     )
     .raw();
@@ -101,6 +103,7 @@ export function sendWrites(
       record.complaints,
       record.unsubscribes,
       record.opensTracked ? 1 : 0,
+      record.clicksTracked ? 1 : 0,
       record.createdAt,
       record.updatedAt,
     );
@@ -122,8 +125,10 @@ export function sendWrites(
       opens: row[5] as number,
       clicks: row[6] as number,
       complaints: row[7] as number,
-      reason: row[8] as string | null,
-      opensTracked: row[9] === 1,
+      unsubscribes: row[8] as number,
+      reason: row[9] as string | null,
+      opensTracked: row[10] === 1,
+      clicksTracked: row[11] === 1,
     };
   };
 
@@ -138,6 +143,7 @@ export function sendWrites(
       opens: before.opens + (patch.addOpens ?? 0),
       clicks: before.clicks + (patch.addClicks ?? 0),
       complaints: before.complaints + (patch.addComplaints ?? 0),
+      unsubscribes: before.unsubscribes + (patch.addUnsubscribes ?? 0),
       reason: patch.reason !== undefined ? patch.reason : before.reason,
     });
     reports.flush();

@@ -63,6 +63,8 @@ export interface SendRecord {
   unsubscribes: number;
   /** Whether the message carried the product's open pixel (default and smtp sends only). */
   opensTracked: boolean;
+  /** Whether the message's links went through the product's click redirect (the same). */
+  clicksTracked: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -81,7 +83,7 @@ export type NewSend = Pick<
   | 'state'
   | 'createdAt'
 > &
-  Partial<Pick<SendRecord, 'providerId' | 'providerStatus' | 'opensTracked'>>;
+  Partial<Pick<SendRecord, 'providerId' | 'providerStatus' | 'opensTracked' | 'clicksTracked'>>;
 
 /** Fields an event may change on its send; counters are added, not set. */
 export interface SendPatch {
@@ -208,10 +210,15 @@ export interface MethodCounts {
   opened: number;
   clicked: number;
   complained: number;
+  unsubscribed: number;
   /** Sends with the open pixel that were accepted or delivered. */
-  trackedDelivered: number;
+  openTrackedDelivered: number;
   /** Of those, the ones opened at least once by a reader. */
-  trackedOpened: number;
+  openTrackedOpened: number;
+  /** Sends with tracked links that were accepted or delivered. */
+  clickTrackedDelivered: number;
+  /** Of those, the ones clicked at least once by a reader. */
+  clickTrackedClicked: number;
 }
 
 export interface MethodBucketCounts extends MethodCounts {

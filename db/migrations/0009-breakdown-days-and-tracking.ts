@@ -1,9 +1,10 @@
 /**
  * Adds what the breakdowns and the default and smtp open rates need:
- * - `sends.opens_tracked`, set when a message carries the open pixel, and two counts on every
- *   report row: tracked sends that count as delivered, and how many of them were opened.
- *   Sends stored before this step count as untracked, because whether they carried the pixel
- *   was not kept.
+ * - `sends.opens_tracked` and `sends.clicks_tracked`, set when a message carries the open
+ *   pixel or tracked links, and five counts on every report row: the sends unsubscribed, and
+ *   per kind of tracking the tracked sends that count as delivered and how many of them were
+ *   opened or clicked. Sends stored before this step count as untracked, because whether they
+ *   were tracked was not kept.
  * - Day tables per account, per account and recipient domain, per recipient domain, and per
  *   bounce reason, filled from the hour tables and the sends, and an hour table per recipient
  *   domain over all accounts. A breakdown over 90 days reads 90 day rows per key instead of
@@ -20,20 +21,21 @@ import {
   BREAKDOWN_TABLES,
   HOUR_TABLES,
   REPORT_TABLES,
-  TRACKED_COUNTS,
+  ENGAGEMENT_COUNTS,
   backfillSql,
   createTableSql,
   deleteTriggerSql,
 } from './report-sql.js';
 
 const addedCounts = HOUR_TABLES.flatMap((table) =>
-  TRACKED_COUNTS.map(
+  ENGAGEMENT_COUNTS.map(
     (count) => `ALTER TABLE ${table.name} ADD COLUMN ${count.name} INTEGER NOT NULL DEFAULT 0;`,
   ),
 );
 
 export const sql = `
 ALTER TABLE sends ADD COLUMN opens_tracked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sends ADD COLUMN clicks_tracked INTEGER NOT NULL DEFAULT 0;
 ${addedCounts.join('\n')}
 
 ${BREAKDOWN_TABLES.map((table) => createTableSql(table, CURRENT_REPORT_COUNTS)).join('\n\n')}

@@ -31,8 +31,10 @@ export interface CountedSend {
   opens: number;
   clicks: number;
   complaints: number;
+  unsubscribes: number;
   reason: string | null;
   opensTracked: boolean;
+  clicksTracked: boolean;
 }
 
 /** A count column of the report rows, with the 0 or 1 that a send adds to it. */
@@ -74,24 +76,41 @@ export const STATE_AND_FLAG_COUNTS: ReportCount[] = [
 ];
 
 const COUNTED_AS_DELIVERED = ['accepted', 'delivered'];
+const DELIVERED_SQL = "IN ('accepted', 'delivered')";
 
 /**
- * Sends whose opens were tracked (default and smtp sends with the open pixel) that count as
- * delivered for those methods, accepted or delivered, and how many of them were opened. They
- * are the two sides of the default and smtp open rates.
+ * The counts of migration 9: the sends unsubscribed at least once, and for the default and smtp
+ * open and click rates, the sends that carried the open pixel (or tracked links) and count as
+ * delivered for those methods (accepted or delivered), and how many of them were opened (or
+ * clicked).
  */
-export const TRACKED_COUNTS: ReportCount[] = [
+export const ENGAGEMENT_COUNTS: ReportCount[] = [
   {
-    name: 'tracked_delivered',
-    of: (row) => `(${row}.opens_tracked AND ${row}.state IN ('accepted', 'delivered'))`,
+    name: 'unsubscribed',
+    of: (row) => `(${row}.unsubscribes > 0)`,
+    value: (send) => send.unsubscribes > 0,
+  },
+  {
+    name: 'open_tracked_delivered',
+    of: (row) => `(${row}.opens_tracked AND ${row}.state ${DELIVERED_SQL})`,
     value: (send) => send.opensTracked && COUNTED_AS_DELIVERED.includes(send.state),
   },
   {
-    name: 'tracked_opened',
-    of: (row) =>
-      `(${row}.opens_tracked AND ${row}.state IN ('accepted', 'delivered') AND ${row}.opens > 0)`,
+    name: 'open_tracked_opened',
+    of: (row) => `(${row}.opens_tracked AND ${row}.state ${DELIVERED_SQL} AND ${row}.opens > 0)`,
     value: (send) =>
       send.opensTracked && COUNTED_AS_DELIVERED.includes(send.state) && send.opens > 0,
+  },
+  {
+    name: 'click_tracked_delivered',
+    of: (row) => `(${row}.clicks_tracked AND ${row}.state ${DELIVERED_SQL})`,
+    value: (send) => send.clicksTracked && COUNTED_AS_DELIVERED.includes(send.state),
+  },
+  {
+    name: 'click_tracked_clicked',
+    of: (row) => `(${row}.clicks_tracked AND ${row}.state ${DELIVERED_SQL} AND ${row}.clicks > 0)`,
+    value: (send) =>
+      send.clicksTracked && COUNTED_AS_DELIVERED.includes(send.state) && send.clicks > 0,
   },
 ];
 
@@ -339,4 +358,4 @@ export function addDeltasSql(table: ReportTable, counts: ReportCount[]): string 
 }
 
 /** The count columns of the report rows in the newest schema. */
-export const CURRENT_REPORT_COUNTS = [...STATE_AND_FLAG_COUNTS, ...TRACKED_COUNTS];
+export const CURRENT_REPORT_COUNTS = [...STATE_AND_FLAG_COUNTS, ...ENGAGEMENT_COUNTS];

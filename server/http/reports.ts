@@ -17,9 +17,15 @@ const SUMMARY_COLUMNS = [
   'opened',
   'clicked',
   'complained',
+  'unsubscribed',
+  'openRateBase',
+  'clickRateBase',
   'deliveryRate',
   'bounceRate',
   'openRate',
+  'clickRate',
+  'complaintRate',
+  'unsubscribeRate',
 ].map((key) => ({ key, header: key }));
 
 export function reportRoutes(services: Services): Router {

@@ -226,17 +226,20 @@ export function ingestMessages(
   options: { source: EventSource; now: number; classify?: ReplyClassifier },
 ): IngestCounts {
   const counts: IngestCounts = { messages: messages.length, newEvents: 0, externalSends: 0 };
-  for (const info of messages) {
-    const { send, created } = sendFor(store, account, info);
-    if (created) counts.externalSends += 1;
-    const state = stateEvent(store, account, send, info, options.source, options.classify);
-    const events = [
-      ...(state ? [state] : []),
-      ...engagementEvents(account, send, info, options.source),
-    ];
-    for (const event of events) {
-      if (recordEvent(store, event, options.now).event) counts.newEvents += 1;
+  // One batch, so that the report rows are written once for all the messages.
+  store.sends.batch(() => {
+    for (const info of messages) {
+      const { send, created } = sendFor(store, account, info);
+      if (created) counts.externalSends += 1;
+      const state = stateEvent(store, account, send, info, options.source, options.classify);
+      const events = [
+        ...(state ? [state] : []),
+        ...engagementEvents(account, send, info, options.source),
+      ];
+      for (const event of events) {
+        if (recordEvent(store, event, options.now).event) counts.newEvents += 1;
+      }
     }
-  }
+  });
   return counts;
 }

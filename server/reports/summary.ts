@@ -7,29 +7,9 @@ import {
   type RateSample,
 } from './compare.js';
 import { parsePeriod, parseSeriesQuery, periodBounds } from './period.js';
+import { RATE_DEFINITIONS, RATE_NAMES, type RateName } from './rates.js';
 
 const METHODS: Method[] = ['default', 'smtp', 'mandrill'];
-
-/** What each rate means, shown beside the numbers so the comparison is read fairly. */
-export const RATE_DEFINITIONS = {
-  deliveryRate:
-    'Delivered divided by sent. Sent counts the sends that reached a server, whether it took or ' +
-    'refused them: all but queued, failed (no connection, TLS or login) and unknown (the process ' +
-    'stopped during the hand-off). For default and smtp sends, delivered means the relay or the ' +
-    "manager's server accepted the message and no bounce has been seen since, because the product " +
-    'sees nothing past that server; for mandrill, it means Mandrill reported the message delivered ' +
-    'to the receiving server.',
-  bounceRate:
-    'Bounced (hard and soft) divided by sent. Recipients refused during the hand-off (an SMTP ' +
-    'reply such as 550 5.1.1, or a Mandrill rejection) count as rejected, shown apart.',
-  openRate:
-    'Sends opened at least once divided by the delivered sends whose opens could be seen, ' +
-    'opens by machines (privacy proxies, scanners) left out. Mandrill tracks every message, so ' +
-    'its rate is over all delivered sends. Default and smtp sends are tracked only when their ' +
-    'account turns open tracking on and the message has HTML, so their rate is over those ' +
-    'sends alone (openRateBase) and is missing when there are none. Opens need images to load, ' +
-    'so every method undercounts readers by the same mechanism.',
-};
 
 export interface MethodSummary {
   method: Method;
@@ -44,19 +24,23 @@ export interface MethodSummary {
   opened: number;
   clicked: number;
   complained: number;
+  unsubscribed: number;
   /** The delivered sends whose opens could be seen, which the open rate divides by. */
   openRateBase: number;
   /** Of those, the ones opened at least once by a reader. */
   openRateOpened: number;
+  /** The delivered sends whose clicks could be seen, which the click rate divides by. */
+  clickRateBase: number;
+  /** Of those, the ones clicked at least once by a reader. */
+  clickRateClicked: number;
   deliveryRate: number | null;
   bounceRate: number | null;
   openRate: number | null;
+  clickRate: number | null;
+  complaintRate: number | null;
+  unsubscribeRate: number | null;
   /** The 95% Wilson interval of each rate, null where the rate is. */
-  intervals: {
-    deliveryRate: Interval | null;
-    bounceRate: Interval | null;
-    openRate: Interval | null;
-  };
+  intervals: Record<RateName, Interval | null>;
 }
 
 const METHOD_LABELS: Record<Method, string> = {
@@ -72,6 +56,10 @@ const COMPARED: { metric: string; sample: (s: MethodSummary) => [number, number]
   {
     metric: 'open rate',
     sample: (s) => (s.openRate === null ? null : [s.openRateOpened, s.openRateBase]),
+  },
+  {
+    metric: 'click rate',
+    sample: (s) => (s.clickRate === null ? null : [s.clickRateClicked, s.clickRateBase]),
   },
 ];
 
@@ -116,13 +104,36 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
   const total = Object.values(entry?.counts ?? {}).reduce((sum, n) => sum + (n ?? 0), 0);
   const sent = total - count('queued') - count('failed') - count('unknown');
   // Only Mandrill reports delivery; for SMTP methods acceptance with no bounce is the best evidence.
-  const delivered = count('delivered') + (method === 'mandrill' ? 0 : count('accepted'));
+  const mandrill = method === 'mandrill';
+  const delivered = count('delivered') + (mandrill ? 0 : count('accepted'));
   const bounced = count('bounced');
   const softBounced = count('soft_bounced');
   const opened = entry?.opened ?? 0;
-  // Mandrill tracks every message; the other methods only those that carried the pixel.
-  const openRateBase = method === 'mandrill' ? delivered : (entry?.trackedDelivered ?? 0);
-  const openRateOpened = method === 'mandrill' ? opened : (entry?.trackedOpened ?? 0);
+  const clicked = entry?.clicked ?? 0;
+  const complained = entry?.complained ?? 0;
+  const unsubscribed = entry?.unsubscribed ?? 0;
+  // Mandrill tracks every message; the other methods only those that carried the pixel or links.
+  const openRateBase = mandrill ? delivered : (entry?.openTrackedDelivered ?? 0);
+  const openRateOpened = mandrill ? opened : (entry?.openTrackedOpened ?? 0);
+  const clickRateBase = mandrill ? delivered : (entry?.clickTrackedDelivered ?? 0);
+  const clickRateClicked = mandrill ? clicked : (entry?.clickTrackedClicked ?? 0);
+  const samples: Record<RateName, [number, number] | null> = {
+    deliveryRate: [delivered, sent],
+    bounceRate: [bounced + softBounced, sent],
+    openRate: [openRateOpened, openRateBase],
+    clickRate: [clickRateClicked, clickRateBase],
+    complaintRate: [complained, delivered],
+    // Only Mandrill's unsubscribe links report to the product.
+    unsubscribeRate: mandrill ? [unsubscribed, delivered] : null,
+  };
+  const rate = (name: RateName) => {
+    const sample = samples[name];
+    return sample ? ratio(sample[0], sample[1]) : null;
+  };
+  const interval = (name: RateName) => {
+    const sample = samples[name];
+    return sample ? wilsonInterval(sample[0], sample[1]) : null;
+  };
   return {
     method,
     sent,
@@ -134,18 +145,23 @@ export function summarize(method: Method, entry: MethodCounts | undefined): Meth
     rejected: count('rejected'),
     failed: count('failed'),
     opened,
-    clicked: entry?.clicked ?? 0,
-    complained: entry?.complained ?? 0,
+    clicked,
+    complained,
+    unsubscribed,
     openRateBase,
     openRateOpened,
-    deliveryRate: ratio(delivered, sent),
-    bounceRate: ratio(bounced + softBounced, sent),
-    openRate: ratio(openRateOpened, openRateBase),
-    intervals: {
-      deliveryRate: wilsonInterval(delivered, sent),
-      bounceRate: wilsonInterval(bounced + softBounced, sent),
-      openRate: wilsonInterval(openRateOpened, openRateBase),
-    },
+    clickRateBase,
+    clickRateClicked,
+    deliveryRate: rate('deliveryRate'),
+    bounceRate: rate('bounceRate'),
+    openRate: rate('openRate'),
+    clickRate: rate('clickRate'),
+    complaintRate: rate('complaintRate'),
+    unsubscribeRate: rate('unsubscribeRate'),
+    intervals: Object.fromEntries(RATE_NAMES.map((name) => [name, interval(name)])) as Record<
+      RateName,
+      Interval | null
+    >,
   };
 }
 

@@ -134,7 +134,7 @@ function recordQueued(
   account: AccountRecord,
   message: OutgoingMessage,
   kind: SendRequest['kind'],
-  opensTracked: boolean,
+  tracked: { opens: boolean; clicks: boolean },
 ): SendRecord[] {
   const now = deps.now();
   return deps.store.transaction(() =>
@@ -150,7 +150,8 @@ function recordQueued(
         recipient,
         subject: message.subject,
         state: 'queued',
-        opensTracked,
+        opensTracked: tracked.opens,
+        clicksTracked: tracked.clicks,
         createdAt: now,
       });
       recordEvent(
@@ -278,7 +279,10 @@ export async function sendForAccount(
     checkAutomatedCaps(deps.store, account, sending, deps.automatedLimits, deps.now());
   }
   const tracking = trackingOf(account, message, deps);
-  const queued = recordQueued(deps, account, message, request.kind, tracking?.opens === true);
+  const queued = recordQueued(deps, account, message, request.kind, {
+    opens: tracking?.opens === true,
+    clicks: tracking?.clicks === true,
+  });
   for (const send of queued) {
     const suppression = suppressed.get(send.recipient.toLowerCase());
     if (suppression) recordSuppressed(deps.store, send, suppression, deps.now());

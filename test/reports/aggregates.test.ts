@@ -42,11 +42,12 @@ const creation = fc.record({
   // Over three days, so that the breakdowns read whole days from the day tables.
   offset: fc.integer({ min: 0, max: 3 * DAY - 1 }),
   opensTracked: fc.boolean(),
+  clicksTracked: fc.boolean(),
 });
 const event = fc.record({
   op: fc.constant('event' as const),
   send: fc.nat(),
-  kind: fc.constantFrom('state', 'open', 'click', 'complaint'),
+  kind: fc.constantFrom('state', 'open', 'click', 'complaint', 'unsubscribe'),
   state: fc.constantFrom(...EVENT_STATES),
   reason: fc.constantFrom(...REASONS),
   // A small key space, so that repeated events (dedup) occur.
@@ -109,6 +110,7 @@ function toInput(
     open: { addOpens: 1 },
     click: { addClicks: 1 },
     complaint: { addComplaints: 1 },
+    unsubscribe: { addUnsubscribes: 1 },
   };
   const kind = operation.kind as keyof typeof counters;
   return { ...base, type: kind, patch: counters[kind] };
@@ -138,6 +140,7 @@ function apply(fx: Fixture, ops: Operation[]): void {
         subject: null,
         state: op.state,
         opensTracked: op.opensTracked,
+        clicksTracked: op.clicksTracked,
         createdAt: T0 + op.offset,
       });
       sends.push({ id: send.id, accountId });
@@ -215,8 +218,11 @@ const COUNTS = [
   'opened',
   'clicked',
   'complained',
-  'tracked_delivered',
-  'tracked_opened',
+  'unsubscribed',
+  'open_tracked_delivered',
+  'open_tracked_opened',
+  'click_tracked_delivered',
+  'click_tracked_clicked',
 ];
 
 interface SendRow {
@@ -229,7 +235,9 @@ interface SendRow {
   clicks: number;
   complaints: number;
   reason: string | null;
+  unsubscribes: number;
   opens_tracked: number;
+  clicks_tracked: number;
 }
 
 type AggregateRow = Record<string, number | string>;
@@ -257,9 +265,14 @@ function expectedRows(db: Database.Database, table: string): AggregateRow[] {
     (row.opened as number) += send.opens > 0 ? 1 : 0;
     (row.clicked as number) += send.clicks > 0 ? 1 : 0;
     (row.complained as number) += send.complaints > 0 ? 1 : 0;
-    const delivered = send.opens_tracked === 1 && ['accepted', 'delivered'].includes(send.state);
-    (row.tracked_delivered as number) += delivered ? 1 : 0;
-    (row.tracked_opened as number) += delivered && send.opens > 0 ? 1 : 0;
+    (row.unsubscribed as number) += send.unsubscribes > 0 ? 1 : 0;
+    const delivered = ['accepted', 'delivered'].includes(send.state);
+    const opensSeen = delivered && send.opens_tracked === 1;
+    const clicksSeen = delivered && send.clicks_tracked === 1;
+    (row.open_tracked_delivered as number) += opensSeen ? 1 : 0;
+    (row.open_tracked_opened as number) += opensSeen && send.opens > 0 ? 1 : 0;
+    (row.click_tracked_delivered as number) += clicksSeen ? 1 : 0;
+    (row.click_tracked_clicked as number) += clicksSeen && send.clicks > 0 ? 1 : 0;
   }
   return [...groups.values()];
 }

@@ -80,10 +80,13 @@ describe('CSV export', () => {
       const lines = (await response.text()).trim().split('\r\n');
       assert.equal(
         lines[0],
-        'method,sent,delivered,bounced,softBounced,rejected,failed,opened,clicked,complained,deliveryRate,bounceRate,openRate',
+        'method,sent,delivered,bounced,softBounced,rejected,failed,opened,clicked,complained,' +
+          'unsubscribed,openRateBase,clickRateBase,deliveryRate,bounceRate,openRate,clickRate,' +
+          'complaintRate,unsubscribeRate',
       );
       assert.equal(lines.length, 4);
-      assert.match(lines[1] ?? '', /^default,1,1,0,0,0,0,0,0,0,1,0,$/);
+      // Untracked default mail: no open or click rate, and no unsubscribe rate at all.
+      assert.match(lines[1] ?? '', /^default,1,1,0,0,0,0,0,0,0,0,0,0,1,0,,,0,$/);
     });
   });
 });
