@@ -48,10 +48,13 @@ export function scanBreakdownQueries(db: Database): Store['breakdowns'] {
     }));
 
   return {
-    byRecipientDomain: (from, to, scope) =>
-      toRows(byDomain.all({ from, to, ...scopeParams(scope) }) as Record<string, unknown>[]),
-    byAccount: (from, to, scope) =>
-      toRows(byAccount.all({ from, to, ...scopeParams(scope) }) as Record<string, unknown>[]),
+    byDomainAndAccount: (from, to, scope) => {
+      const params = { from, to, ...scopeParams(scope) };
+      return {
+        byRecipientDomain: toRows(byDomain.all(params) as Record<string, unknown>[]),
+        byAccount: toRows(byAccount.all(params) as Record<string, unknown>[]),
+      };
+    },
     topReasons(from, to, scope, limit) {
       const params = { from, to, ...scopeParams(scope) };
       const rows = reasons.all({ ...params, limit }) as {

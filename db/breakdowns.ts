@@ -1,28 +1,40 @@
 import type { Database } from 'better-sqlite3';
 import { REPORT_STATES } from './migrations/report-sql.js';
-import { periodParts, type Range } from './period-parts.js';
+import { periodParts, type PeriodParts, type Range } from './period-parts.js';
 import { SCOPE_FILTER, scopeParams } from './scope.js';
 import type { AccountScope, BreakdownRow, Method, ReasonRow, Store } from './types.js';
 
-const STATE_SUMS = REPORT_STATES.map((state) => `SUM(${state})`).join(', ');
-const SCANNED_STATE_SUMS = REPORT_STATES.map((state) => `SUM(state = '${state}')`).join(', ');
+// Sends that reached a server, as the summary counts them: not queued, failed or unknown.
+const SENT_STATES = REPORT_STATES.filter(
+  (state) => !['queued', 'failed', 'unknown'].includes(state),
+);
+/** The states a breakdown row needs on its own, after the count of sends that reached a server. */
+const ROW_STATES = ['accepted', 'delivered', 'bounced', 'soft_bounced', 'rejected'];
+// Only the sums a row needs: summing fewer columns makes a 90-day read about a fifth faster.
+const TABLE_SUMS = [
+  `SUM(${SENT_STATES.join(' + ')})`,
+  ...ROW_STATES.map((state) => `SUM(${state})`),
+  'SUM(opened)',
+].join(', ');
+const SCANNED_SUMS = [
+  `SUM(state IN (${SENT_STATES.map((state) => `'${state}'`).join(', ')}))`,
+  ...ROW_STATES.map((state) => `SUM(state = '${state}')`),
+  'SUM(opens > 0)',
+].join(', ');
 // The account filter of a scope, written so that SQLite looks each account up in the key.
 const IN_SCOPE = 'account_id IN (SELECT value FROM json_each(@accountIds)) AND';
 const DOMAIN = "lower(substr(recipient, instr(recipient, '@') + 1))";
-const NOT_SENT = new Set(['queued', 'failed', 'unknown']);
 const FAILURE_STATES = ['bounced', 'soft_bounced', 'rejected', 'deferred'];
 
-/** A summed row: the key, the method, one count per state in REPORT_STATES, then opened. */
+/** A summed row: the key, the method, the sends that reached a server, ROW_STATES, opened. */
 type CountsRow = [string | number, Method, ...number[]];
 
-/** Where one breakdown's counts come from, for each part of a period. */
+/** Where one breakdown's counts come from, for the whole days and hours of a period. */
 interface Source {
   /** The key column of the day and hour tables. */
   key: string;
   days: { platform: string; scoped: string };
   hours: { platform: string; scoped: string };
-  /** The key as computed from a row of `sends`. */
-  sendKey: string;
 }
 
 const SOURCES: Record<'domain' | 'account', Source> = {
@@ -30,13 +42,11 @@ const SOURCES: Record<'domain' | 'account', Source> = {
     key: 'recipient_domain',
     days: { platform: 'report_domain_days', scoped: 'report_account_domain_days' },
     hours: { platform: 'report_domain_hours', scoped: 'report_hours' },
-    sendKey: DOMAIN,
   },
   account: {
     key: 'account_id',
     days: { platform: 'report_account_days', scoped: 'report_account_days' },
     hours: { platform: 'report_account_hours', scoped: 'report_account_hours' },
-    sendKey: 'account_id',
   },
 };
 
@@ -50,32 +60,27 @@ function toBreakdownRows(rows: CountsRow[]): BreakdownRow[] {
     else for (let i = 2; i < row.length; i += 1) into[i] = (into[i] as number) + (row[i] as number);
   }
   return [...totals.values()].map((row) => {
-    const count = (state: string) => row[2 + REPORT_STATES.indexOf(state as never)] as number;
-    let sent = 0;
-    for (const state of REPORT_STATES) if (!NOT_SENT.has(state)) sent += count(state);
+    const count = (state: string) => row[3 + ROW_STATES.indexOf(state)] as number;
     const method = row[1];
     return {
       key: String(row[0]),
       method,
-      sent,
+      sent: row[2] as number,
       delivered: count('delivered') + (method === 'mandrill' ? 0 : count('accepted')),
       bounced: count('bounced'),
       softBounced: count('soft_bounced'),
       rejected: count('rejected'),
-      opened: row[2 + REPORT_STATES.length] as number,
+      opened: row[3 + ROW_STATES.length] as number,
     };
   });
 }
 
-/**
- * Reads one breakdown's counts for a period: the whole UTC days from the day tables, the whole
- * hours at either end from the hour tables, and the minutes left from the sends.
- */
-function breakdownReader(db: Database, source: Source) {
+/** Reads one breakdown's counts of the whole days and the whole hours of a period. */
+function tableReader(db: Database, source: Source) {
   const tableRows = (table: string, filter: string) =>
     db
       .prepare(
-        `SELECT ${source.key}, method, ${STATE_SUMS}, SUM(opened) FROM ${table}
+        `SELECT ${source.key}, method, ${TABLE_SUMS} FROM ${table}
         WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1, 2`,
       )
       .raw();
@@ -88,28 +93,50 @@ function breakdownReader(db: Database, source: Source) {
       platform: tableRows(source.hours.platform, ''),
       scoped: tableRows(source.hours.scoped, IN_SCOPE),
     },
-    minutes: db
-      .prepare(
-        `SELECT ${source.sendKey}, method, ${SCANNED_STATE_SUMS}, SUM(opens > 0) FROM sends
-        WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER} GROUP BY 1, 2`,
-      )
-      .raw(),
   };
-  return (from: number, to: number, scope: AccountScope): BreakdownRow[] => {
-    const parts = periodParts(from, to);
+  return (parts: PeriodParts, scope: AccountScope): CountsRow[] => {
     const kind = scope === undefined ? 'platform' : 'scoped';
     const scopeArgs = scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds };
     const read = (statement: ReturnType<typeof tableRows>, [start, end]: Range) =>
       statement.all({ from: start, to: end, ...scopeArgs }) as CountsRow[];
-    const rows = [
+    return [
       ...(parts.days ? read(statements.days[kind], parts.days) : []),
       ...parts.hours.flatMap((range) => read(statements.hours[kind], range)),
-      ...parts.minutes.flatMap(
-        ([start, end]) =>
-          statements.minutes.all({ from: start, to: end, ...scopeParams(scope) }) as CountsRow[],
-      ),
     ];
-    return toBreakdownRows(rows);
+  };
+}
+
+/**
+ * Reads the breakdowns by recipient domain and by account of a period: the whole days and
+ * hours from the report tables, and the minutes left at either end with one scan of `sends`
+ * grouped by account, domain and method, which both breakdowns fold.
+ */
+function domainAndAccountReader(db: Database) {
+  const domains = tableReader(db, SOURCES.domain);
+  const accounts = tableReader(db, SOURCES.account);
+  const minutes = db
+    .prepare(
+      `SELECT account_id, ${DOMAIN}, method, ${SCANNED_SUMS} FROM sends
+      WHERE created_at >= @from AND created_at < @to AND ${SCOPE_FILTER} GROUP BY 1, 2, 3`,
+    )
+    .raw();
+  return (from: number, to: number, scope: AccountScope) => {
+    const parts = periodParts(from, to);
+    const scanned = parts.minutes.flatMap(
+      ([start, end]) =>
+        minutes.all({ from: start, to: end, ...scopeParams(scope) }) as [
+          number,
+          string,
+          Method,
+          ...number[],
+        ][],
+    );
+    const byDomain = scanned.map(([, domain, ...rest]): CountsRow => [domain, ...rest]);
+    const byAccount = scanned.map(([account, , ...rest]): CountsRow => [account, ...rest]);
+    return {
+      byRecipientDomain: toBreakdownRows([...domains(parts, scope), ...byDomain]),
+      byAccount: toBreakdownRows([...accounts(parts, scope), ...byAccount]),
+    };
   };
 }
 
@@ -170,8 +197,7 @@ function reasonReader(db: Database) {
  * (db/breakdowns-scan.ts).
  */
 export function breakdownQueries(db: Database): Store['breakdowns'] {
-  const byDomain = breakdownReader(db, SOURCES.domain);
-  const byAccount = breakdownReader(db, SOURCES.account);
+  const byDomainAndAccount = domainAndAccountReader(db);
   const reasons = reasonReader(db);
   // The index on (reason, created_at) of the sends with a reason finds the latest at once.
   const examples = db.prepare(`SELECT recipient, detail, status_code FROM sends
@@ -180,8 +206,7 @@ export function breakdownQueries(db: Database): Store['breakdowns'] {
     ORDER BY created_at DESC LIMIT 3`);
 
   return {
-    byRecipientDomain: byDomain,
-    byAccount,
+    byDomainAndAccount,
     topReasons(from, to, scope, limit) {
       const top = [...reasons(from, to, scope)]
         .map(([reason, t]) => ({

@@ -514,9 +514,15 @@ export interface Store {
     markChecked(sendId: number, now: number, gaveUp: boolean): void;
   };
   breakdowns: {
-    byRecipientDomain(from: number, to: number, scope?: AccountScope): BreakdownRow[];
-    /** `key` is the account id. */
-    byAccount(from: number, to: number, scope?: AccountScope): BreakdownRow[];
+    /**
+     * Counts of the sends created in [from, to) per recipient domain and per account (whose
+     * `key` is the account id), read together because they share their scan of `sends`.
+     */
+    byDomainAndAccount(
+      from: number,
+      to: number,
+      scope?: AccountScope,
+    ): { byRecipientDomain: BreakdownRow[]; byAccount: BreakdownRow[] };
     topReasons(from: number, to: number, scope: AccountScope, limit: number): ReasonRow[];
   };
   reports: ReportQueries & {

@@ -56,16 +56,17 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
 export function breakdowns(store: Store, query: unknown, now: number, scope: AccountScope) {
   const period = parsePeriod(query, now, 'breakdown query');
   const { from, end } = period;
+  const counts = store.breakdowns.byDomainAndAccount(from, end, scope);
   const byAccount =
     scope === undefined || scope.length > 1
-      ? fold(store.breakdowns.byAccount(from, end, scope)).map((entry) => ({
+      ? fold(counts.byAccount).map((entry) => ({
           ...entry,
           name: store.accounts.get(Number(entry.key))?.name ?? entry.key,
         }))
       : [];
   return {
     ...periodBounds(period),
-    byRecipientDomain: fold(store.breakdowns.byRecipientDomain(from, end, scope)),
+    byRecipientDomain: fold(counts.byRecipientDomain),
     byAccount,
     reasons: store.breakdowns.topReasons(from, end, scope, 10),
   };
