@@ -4,6 +4,7 @@ import {
   REPORT_TABLES,
   addDeltasSql,
   backfillSql,
+  keyParts,
   type CountedSend,
 } from './migrations/report-sql.js';
 
@@ -38,10 +39,11 @@ export function reportCounts(db: Database): ReportCounts {
   const pending = new Map<string, PendingRow>();
   let batchDepth = 0;
 
-  const record = (send: CountedSend, sign: 1 | -1): void => {
-    const values = counts.map((count) => count.value(send));
+  /** Adds `deltas`, one per count column, to the rows of `send`'s keys. */
+  const addToRows = (send: CountedSend, deltas: number[]): void => {
+    const parts = keyParts(send);
     REPORT_TABLES.forEach((table, index) => {
-      const key = table.key(send);
+      const key = table.key(send, parts);
       if (key === null) return;
       // Only the last key value (a domain or a reason) is free text, so ':' cannot be ambiguous.
       const id = `${index}:${key.join(':')}`;
@@ -50,18 +52,19 @@ export function reportCounts(db: Database): ReportCounts {
         row = { table: index, key, deltas: new Array<number>(counts.length).fill(0) };
         pending.set(id, row);
       }
-      for (let i = 0; i < values.length; i += 1) {
-        if (values[i]) row.deltas[i] = (row.deltas[i] as number) + sign;
+      for (let i = 0; i < deltas.length; i += 1) {
+        row.deltas[i] = (row.deltas[i] as number) + (deltas[i] as number);
       }
     });
   };
-  const sameCounts = (a: CountedSend, b: CountedSend): boolean =>
+  const contributions = (send: CountedSend, sign: 1 | -1): number[] =>
+    counts.map((count) => (count.value(send) ? sign : 0));
+  const sameKeys = (a: CountedSend, b: CountedSend): boolean =>
     a.accountId === b.accountId &&
     a.method === b.method &&
     a.recipient === b.recipient &&
     a.createdAt === b.createdAt &&
-    a.reason === b.reason &&
-    counts.every((count) => count.value(a) === count.value(b));
+    a.reason === b.reason;
 
   const flush = (): void => {
     if (batchDepth > 0) return;
@@ -74,11 +77,17 @@ export function reportCounts(db: Database): ReportCounts {
   };
 
   return {
-    add: (send) => record(send, 1),
+    add: (send) => addToRows(send, contributions(send, 1)),
     change(before, after) {
-      if (sameCounts(before, after)) return;
-      record(before, -1);
-      record(after, 1);
+      if (!sameKeys(before, after)) {
+        addToRows(before, contributions(before, -1));
+        addToRows(after, contributions(after, 1));
+        return;
+      }
+      // Same rows: one pass adds the difference, which is usually a state moving over.
+      const removed = contributions(before, -1);
+      const deltas = contributions(after, 1).map((added, i) => added + (removed[i] as number));
+      if (deltas.some((delta) => delta !== 0)) addToRows(after, deltas);
     },
     flush,
     batch<T>(write: () => T): T {

@@ -51,8 +51,11 @@ export interface ReportTable {
   keys: string[];
   /** The key values of a send, with `row` standing for NEW, OLD or the sends table. */
   values(row: string): string[];
-  /** The same key values for a send held in memory, or null for a send the table leaves out. */
-  key(send: CountedSend): (string | number)[] | null;
+  /**
+   * The same key values for a send held in memory, or null for a send the table leaves out.
+   * `parts` holds the send's hour, day and recipient domain, computed once for all tables.
+   */
+  key(send: CountedSend, parts: KeyParts): (string | number)[] | null;
   /** In SQL, the sends the table counts, when it leaves some out. */
   where?(row: string): string;
   /** The finer table whose rows the backfill sums, with this table's key values over them. */
@@ -131,9 +134,21 @@ export function recipientDomain(recipient: string): string {
     .replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
-/** The hour that `hour()` computes in SQL; % truncates toward zero in both languages. */
-const hourOf = (createdAt: number) => createdAt - (createdAt % HOUR_MS);
-const dayOf = (createdAt: number) => createdAt - (createdAt % DAY_MS);
+/** The parts of a send's report keys that take work to compute. */
+export interface KeyParts {
+  hour: number;
+  day: number;
+  domain: string;
+}
+
+/** Computes the hour and day as `hour()` and `day()` do in SQL, where % also truncates toward zero. */
+export function keyParts(send: CountedSend): KeyParts {
+  return {
+    hour: send.createdAt - (send.createdAt % HOUR_MS),
+    day: send.createdAt - (send.createdAt % DAY_MS),
+    domain: recipientDomain(send.recipient),
+  };
+}
 
 /** The hour tables of migration 7, finest first: the backfill sums the coarser from the finer. */
 export const HOUR_TABLES: ReportTable[] = [
@@ -141,25 +156,20 @@ export const HOUR_TABLES: ReportTable[] = [
     name: 'report_hours',
     keys: ['account_id', 'bucket_start', 'method', 'recipient_domain'],
     values: (row) => [`${row}.account_id`, hour(row), `${row}.method`, domain(row)],
-    key: (send) => [
-      send.accountId,
-      hourOf(send.createdAt),
-      send.method,
-      recipientDomain(send.recipient),
-    ],
+    key: (send, parts) => [send.accountId, parts.hour, send.method, parts.domain],
   },
   {
     name: 'report_account_hours',
     keys: ['account_id', 'bucket_start', 'method'],
     values: (row) => [`${row}.account_id`, hour(row), `${row}.method`],
-    key: (send) => [send.accountId, hourOf(send.createdAt), send.method],
+    key: (send, parts) => [send.accountId, parts.hour, send.method],
     sumOf: { table: 'report_hours', values: ['account_id', 'bucket_start', 'method'] },
   },
   {
     name: 'report_platform_hours',
     keys: ['bucket_start', 'method'],
     values: (row) => [hour(row), `${row}.method`],
-    key: (send) => [hourOf(send.createdAt), send.method],
+    key: (send, parts) => [parts.hour, send.method],
     sumOf: { table: 'report_hours', values: ['bucket_start', 'method'] },
   },
 ];
@@ -176,26 +186,21 @@ export const BREAKDOWN_TABLES: ReportTable[] = [
     name: 'report_domain_hours',
     keys: ['bucket_start', 'method', 'recipient_domain'],
     values: (row) => [hour(row), `${row}.method`, domain(row)],
-    key: (send) => [hourOf(send.createdAt), send.method, recipientDomain(send.recipient)],
+    key: (send, parts) => [parts.hour, send.method, parts.domain],
     sumOf: { table: 'report_hours', values: ['bucket_start', 'method', 'recipient_domain'] },
   },
   {
     name: 'report_account_days',
     keys: ['account_id', 'bucket_start', 'method'],
     values: (row) => [`${row}.account_id`, day(row), `${row}.method`],
-    key: (send) => [send.accountId, dayOf(send.createdAt), send.method],
+    key: (send, parts) => [send.accountId, parts.day, send.method],
     sumOf: { table: 'report_account_hours', values: ['account_id', dayOfBucket, 'method'] },
   },
   {
     name: 'report_account_domain_days',
     keys: ['account_id', 'bucket_start', 'method', 'recipient_domain'],
     values: (row) => [`${row}.account_id`, day(row), `${row}.method`, domain(row)],
-    key: (send) => [
-      send.accountId,
-      dayOf(send.createdAt),
-      send.method,
-      recipientDomain(send.recipient),
-    ],
+    key: (send, parts) => [send.accountId, parts.day, send.method, parts.domain],
     sumOf: {
       table: 'report_hours',
       values: ['account_id', dayOfBucket, 'method', 'recipient_domain'],
@@ -205,7 +210,7 @@ export const BREAKDOWN_TABLES: ReportTable[] = [
     name: 'report_domain_days',
     keys: ['bucket_start', 'method', 'recipient_domain'],
     values: (row) => [day(row), `${row}.method`, domain(row)],
-    key: (send) => [dayOf(send.createdAt), send.method, recipientDomain(send.recipient)],
+    key: (send, parts) => [parts.day, send.method, parts.domain],
     sumOf: {
       table: 'report_account_domain_days',
       values: ['bucket_start', 'method', 'recipient_domain'],
@@ -215,18 +220,15 @@ export const BREAKDOWN_TABLES: ReportTable[] = [
     name: 'report_account_reason_days',
     keys: ['account_id', 'bucket_start', 'method', 'reason'],
     values: (row) => [`${row}.account_id`, day(row), `${row}.method`, `${row}.reason`],
-    key: (send) =>
-      send.reason === null
-        ? null
-        : [send.accountId, dayOf(send.createdAt), send.method, send.reason],
+    key: (send, parts) =>
+      send.reason === null ? null : [send.accountId, parts.day, send.method, send.reason],
     where: (row) => `${row}.reason IS NOT NULL`,
   },
   {
     name: 'report_reason_days',
     keys: ['bucket_start', 'method', 'reason'],
     values: (row) => [day(row), `${row}.method`, `${row}.reason`],
-    key: (send) =>
-      send.reason === null ? null : [dayOf(send.createdAt), send.method, send.reason],
+    key: (send, parts) => (send.reason === null ? null : [parts.day, send.method, send.reason]),
     where: (row) => `${row}.reason IS NOT NULL`,
     sumOf: { table: 'report_account_reason_days', values: ['bucket_start', 'method', 'reason'] },
   },
