@@ -44,7 +44,7 @@ const ENGAGEMENT_COLUMNS: Column[] = [
   { heading: 'Unsubscribe rate', value: (t) => withInterval(t, 'unsubscribeRate') },
 ];
 
-/** A rate with its 95% interval on a second line, such as `97.2%` over `(96.1–98.0)`. */
+/** Formats a rate with its 95% interval on a second line, such as `97.2%` over `(96.1–98.0)`. */
 function withInterval(t: MethodTotals, rate: RateName): HTMLElement[] {
   const value = el('span', { text: formatPercent(t[rate]) });
   const interval = t.intervals[rate];

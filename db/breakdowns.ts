@@ -29,7 +29,7 @@ const FAILURE_STATES = ['bounced', 'soft_bounced', 'rejected', 'deferred'];
 /** A summed row: the key, the method, the sends that reached a server, ROW_STATES, opened. */
 type CountsRow = [string | number, Method, ...number[]];
 
-/** Where one breakdown's counts come from, for the whole days and hours of a period. */
+/** The report tables of one breakdown, for the whole days and hours of a period. */
 interface Source {
   /** The key column of the day and hour tables. */
   key: string;
@@ -107,9 +107,9 @@ function tableReader(db: Database, source: Source) {
 }
 
 /**
- * Reads the breakdowns by recipient domain and by account of a period: the whole days and
- * hours from the report tables, and the minutes left at either end with one scan of `sends`
- * grouped by account, domain and method, which both breakdowns fold.
+ * Reads the breakdowns by recipient domain and by account of a period. The whole days and
+ * hours come from the report tables. The minutes left at either end come from one scan of
+ * `sends` grouped by account, domain and method, which both breakdowns fold.
  */
 function domainAndAccountReader(db: Database) {
   const domains = tableReader(db, SOURCES.domain);

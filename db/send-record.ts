@@ -1,6 +1,6 @@
 import type { NewSend, SendPatch, SendRecord } from './types.js';
 
-/** The stored row of a new send: its values, and the column defaults for the rest. */
+/** Builds the stored row of a new send: its values, and the column defaults for the rest. */
 export function initialSendRecord(send: NewSend): SendRecord {
   return {
     id: 0,
@@ -32,7 +32,7 @@ export function initialSendRecord(send: NewSend): SendRecord {
 }
 
 /**
- * The send after `patch`, as `sends.update` writes it: the state, provider id and status
+ * Returns the send after `patch`, as `sends.update` writes it: the state, provider id and status
  * change only when given, the reply code, status code, reason and detail change whenever
  * given (to null too), the counters add up.
  */

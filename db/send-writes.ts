@@ -16,7 +16,7 @@ function changesCounts(patch: SendPatch): boolean {
   );
 }
 
-/** The parameters of the UPDATE statement below, in its order. */
+/** Lists the parameters of the UPDATE statement below, in its order. */
 function updateParameters(id: number, patch: SendPatch): unknown[] {
   return [
     patch.state ?? null,
@@ -40,7 +40,7 @@ function updateParameters(id: number, patch: SendPatch): unknown[] {
 }
 
 /**
- * The writes of sends. Each one changes the report rows in the same transaction (the
+ * Builds the writes of sends. Each one changes the report rows in the same transaction (the
  * caller's, or one of its own), so the reports always match the sends.
  */
 export function sendWrites(

@@ -465,7 +465,7 @@ export interface Store {
     countAutomatedSince(accountId: number, since: number): number;
     /**
      * Applies the patch. `current`, the send as stored now and read in the same transaction,
-     * saves reading it again to update the report counts; a stale one would miscount.
+     * saves reading it again to update the report counts. A stale one would miscount them.
      */
     update(id: number, patch: SendPatch, current?: SendRecord): void;
     /**

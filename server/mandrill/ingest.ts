@@ -91,7 +91,7 @@ function adoptSend(store: Store, accountId: number, info: MandrillMessageInfo): 
   return { ...ours, providerId: info._id };
 }
 
-/** The send to record for a message sent through the account outside this product. */
+/** Builds the send to record for a message sent through the account outside this product. */
 export function externalSend(account: AccountRecord, info: MandrillMessageInfo): NewSend {
   return {
     accountId: account.id,
@@ -116,7 +116,7 @@ export function externalSend(account: AccountRecord, info: MandrillMessageInfo):
  * ts (its send time), in whole seconds. The state cannot precede the send's creation or its
  * latest state change, so the time is raised to those. `send.updatedAt` plays no part, because
  * it is when the product last wrote the send, not a time Mandrill gave. A webhook dates the same
- * change by the event's ts, when Mandrill says it occurred. Both share a dedup key, so whichever
+ * change by the event's ts, the time Mandrill gives for it. Both share a dedup key, so whichever
  * arrives first sets the time.
  */
 function stateTime(store: Store, send: SendRecord, info: MandrillMessageInfo): number {

@@ -67,7 +67,7 @@ export function createMandrillTransport(
         });
       } catch (error) {
         if (!(error instanceof MandrillApiError)) throw error;
-        // A call whose answer was lost may still have sent the message. The send stays open
+        // A call whose response was lost may still have sent the message. The send stays open
         // (unknown), and the poller finds the message by its Message-ID if Mandrill took it.
         const lost = error.errorName === 'NetworkError' && mayHaveReachedMandrill(error);
         return message.to.map((recipient) => ({

@@ -16,7 +16,7 @@ export interface OutgoingMessage {
 /** What happened to one recipient at the hand-off. */
 export interface RecipientOutcome {
   recipient: string;
-  /** `unknown` when the provider may have taken the message but its answer was lost. */
+  /** `unknown` when the provider may have taken the message but its response was lost. */
   state: Extract<SendState, 'accepted' | 'rejected' | 'failed' | 'unknown'>;
   /** Plain words: the server's reply, or what went wrong with the connection. */
   detail: string;

@@ -34,7 +34,7 @@ describe('Mandrill send whose answer is lost', () => {
   });
 
   it('stays unknown until a poll finds it', async () => {
-    // Mandrill takes the message, but its answer never arrives before the 1 s deadline.
+    // Mandrill takes the message, but its response never arrives before the 1 s deadline.
     mandrill.faults.add('/messages/send', [1], { kind: 'lost-answer', ms: 8_000 });
     const response = await server.request('POST', `/api/accounts/${accountId}/sends`, {
       to: 'guest@guests.example',

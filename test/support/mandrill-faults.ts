@@ -10,7 +10,7 @@ import type http from 'node:http';
  * - `bad-json`: HTTP 200 with a body that is not JSON.
  * - `drop`: the connection is closed without a response.
  * - `lost-answer`: the call is carried out (a message is taken), then no response comes for
- *   `ms` milliseconds and the connection is closed, as when an answer is lost on the way.
+ *   `ms` milliseconds and the connection is closed, as when a response is lost on the way.
  */
 export type MandrillFault =
   | { kind: 'rate-limit' }
