@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { REPORT_STATES } from './migrations/report-sql.js';
 import { periodParts, type PeriodParts, type Range } from './period-parts.js';
 import { SCOPE_FILTER, scopeParams } from './scope.js';
@@ -29,10 +29,15 @@ const FAILURE_STATES = ['bounced', 'soft_bounced', 'rejected', 'deferred'];
 /** A summed row: the key, the method, the sends that reached a server, ROW_STATES, opened. */
 type CountsRow = [string | number, Method, ...number[]];
 
-/** The report tables of one breakdown, for the whole days and hours of a period. */
+/**
+ * The report tables of one breakdown, for the whole weeks, days and hours of a period. Reads
+ * limited to some accounts take the weeks from a day table, whose rows for a few accounts are
+ * few already.
+ */
 interface Source {
-  /** The key column of the day and hour tables. */
+  /** The key column of the tables. */
   key: string;
+  weeks: { platform: string; scoped: string };
   days: { platform: string; scoped: string };
   hours: { platform: string; scoped: string };
 }
@@ -40,11 +45,13 @@ interface Source {
 const SOURCES: Record<'domain' | 'account', Source> = {
   domain: {
     key: 'recipient_domain',
+    weeks: { platform: 'report_domain_weeks', scoped: 'report_account_domain_days' },
     days: { platform: 'report_domain_days', scoped: 'report_account_domain_days' },
     hours: { platform: 'report_domain_hours', scoped: 'report_hours' },
   },
   account: {
     key: 'account_id',
+    weeks: { platform: 'report_account_weeks', scoped: 'report_account_days' },
     days: { platform: 'report_account_days', scoped: 'report_account_days' },
     hours: { platform: 'report_account_hours', scoped: 'report_account_hours' },
   },
@@ -84,23 +91,23 @@ function tableReader(db: Database, source: Source) {
         WHERE ${filter} bucket_start >= @from AND bucket_start < @to GROUP BY 1, 2`,
       )
       .raw();
-  const statements = {
-    days: {
-      platform: tableRows(source.days.platform, ''),
-      scoped: tableRows(source.days.scoped, IN_SCOPE),
-    },
-    hours: {
-      platform: tableRows(source.hours.platform, ''),
-      scoped: tableRows(source.hours.scoped, IN_SCOPE),
-    },
-  };
+  const statements = Object.fromEntries(
+    (['weeks', 'days', 'hours'] as const).map((part) => [
+      part,
+      {
+        platform: tableRows(source[part].platform, ''),
+        scoped: tableRows(source[part].scoped, IN_SCOPE),
+      },
+    ]),
+  ) as Record<'weeks' | 'days' | 'hours', Record<'platform' | 'scoped', Statement>>;
   return (parts: PeriodParts, scope: AccountScope): CountsRow[] => {
     const kind = scope === undefined ? 'platform' : 'scoped';
     const scopeArgs = scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds };
-    const read = (statement: ReturnType<typeof tableRows>, [start, end]: Range) =>
+    const read = (statement: Statement, [start, end]: Range) =>
       statement.all({ from: start, to: end, ...scopeArgs }) as CountsRow[];
     return [
-      ...(parts.days ? read(statements.days[kind], parts.days) : []),
+      ...(parts.weeks ? read(statements.weeks[kind], parts.weeks) : []),
+      ...parts.days.flatMap((range) => read(statements.days[kind], range)),
       ...parts.hours.flatMap((range) => read(statements.hours[kind], range)),
     ];
   };
@@ -168,9 +175,10 @@ function reasonReader(db: Database) {
     const kind = scope === undefined ? 'platform' : 'scoped';
     const scopeArgs = scope === undefined ? {} : { accountIds: scopeParams(scope).accountIds };
     const rows: [string, ...number[]][] = [
-      ...((parts.days
-        ? days[kind].all({ from: parts.days[0], to: parts.days[1], ...scopeArgs })
-        : []) as [string, ...number[]][]),
+      // The weeks are whole days too, and a day table of reasons is small enough to read.
+      ...([...(parts.weeks ? [parts.weeks] : []), ...parts.days].flatMap(([start, end]) =>
+        days[kind].all({ from: start, to: end, ...scopeArgs }),
+      ) as [string, ...number[]][]),
       ...([...parts.hours, ...parts.minutes].flatMap(([start, end]) =>
         rest.all({ from: start, to: end, ...scopeParams(scope) }),
       ) as [string, ...number[]][]),

@@ -1,16 +1,20 @@
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+/** Weeks counted from the Unix epoch, as the week tables count them. */
+const WEEK_MS = 7 * DAY_MS;
 
 /** A half-open time range [start, end) in Unix milliseconds. */
 export type Range = [number, number];
 
 /**
- * The parts of a period [from, to) that each kind of report row covers: the whole UTC days
- * for the day tables, the whole hours outside them for the hour tables, and the minutes left
- * at either end, which are counted from the sends.
+ * The parts of a period [from, to) that each kind of report row covers: the whole weeks for
+ * the week tables, the whole UTC days outside them for the day tables, the whole hours outside
+ * those for the hour tables, and the minutes left at either end, which are counted from the
+ * sends.
  */
 export interface PeriodParts {
-  days: Range | null;
+  weeks: Range | null;
+  days: Range[];
   hours: Range[];
   minutes: Range[];
 }
@@ -30,14 +34,21 @@ export function splitAt(
   return { whole: [first, last], rest };
 }
 
-export function periodParts(from: number, to: number): PeriodParts {
-  const { whole: days, rest } = splitAt(from, to, DAY_MS);
-  const hours: Range[] = [];
-  const minutes: Range[] = [];
-  for (const [start, end] of rest) {
-    const split = splitAt(start, end, HOUR_MS);
-    if (split.whole) hours.push(split.whole);
-    minutes.push(...split.rest);
+/** Splits each range of `ranges` at `unit`, into the whole units and the rest. */
+function splitAll(ranges: Range[], unit: number): { whole: Range[]; rest: Range[] } {
+  const whole: Range[] = [];
+  const rest: Range[] = [];
+  for (const [start, end] of ranges) {
+    const split = splitAt(start, end, unit);
+    if (split.whole) whole.push(split.whole);
+    rest.push(...split.rest);
   }
-  return { days, hours, minutes };
+  return { whole, rest };
+}
+
+export function periodParts(from: number, to: number): PeriodParts {
+  const weeks = splitAt(from, to, WEEK_MS);
+  const days = splitAll(weeks.rest, DAY_MS);
+  const hours = splitAll(days.rest, HOUR_MS);
+  return { weeks: weeks.whole, days: days.whole, hours: hours.whole, minutes: hours.rest };
 }

@@ -120,8 +120,12 @@ export const ENGAGEMENT_COUNTS: ReportCount[] = [
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const hour = (row: string) => `${row}.created_at - ${row}.created_at % ${HOUR_MS}`;
+// Weeks are counted from the Unix epoch, a Thursday, so a week runs from Thursday 00:00 UTC.
+const WEEK_MS = 7 * DAY_MS;
 const day = (row: string) => `${row}.created_at - ${row}.created_at % ${DAY_MS}`;
+const week = (row: string) => `${row}.created_at - ${row}.created_at % ${WEEK_MS}`;
 const dayOfBucket = 'bucket_start - bucket_start % ' + DAY_MS;
+const weekOfBucket = 'bucket_start - bucket_start % ' + WEEK_MS;
 const domain = (row: string) => `lower(substr(${row}.recipient, instr(${row}.recipient, '@') + 1))`;
 
 /**
@@ -138,14 +142,16 @@ export function recipientDomain(recipient: string): string {
 export interface KeyParts {
   hour: number;
   day: number;
+  week: number;
   domain: string;
 }
 
-/** Computes the hour and day as `hour()` and `day()` do in SQL, where % also truncates toward zero. */
+/** Computes the hour, day and week as the SQL above does, where % also truncates toward zero. */
 export function keyParts(send: CountedSend): KeyParts {
   return {
     hour: send.createdAt - (send.createdAt % HOUR_MS),
     day: send.createdAt - (send.createdAt % DAY_MS),
+    week: send.createdAt - (send.createdAt % WEEK_MS),
     domain: recipientDomain(send.recipient),
   };
 }
@@ -176,10 +182,11 @@ export const HOUR_TABLES: ReportTable[] = [
 
 /**
  * The tables of migration 9, for the breakdowns: per hour and recipient domain over all
- * accounts, for the whole hours at the ends of a period, and day tables for the whole days in
- * it: per account, per account and recipient domain, per recipient domain, and per bounce
- * reason (of the sends that have one) per account and over all accounts. Each is summed from
- * an earlier table when backfilled, except the reason tables.
+ * accounts, for the whole hours at the ends of a period; day tables for the whole days: per
+ * account, per account and recipient domain, per recipient domain, and per bounce reason (of
+ * the sends that have one) per account and over all accounts; and week tables per account and
+ * per recipient domain, so that a breakdown over all accounts reads 13 rows per key for 90
+ * days. Each is summed from an earlier table when backfilled, except the reason tables.
  */
 export const BREAKDOWN_TABLES: ReportTable[] = [
   {
@@ -214,6 +221,23 @@ export const BREAKDOWN_TABLES: ReportTable[] = [
     sumOf: {
       table: 'report_account_domain_days',
       values: ['bucket_start', 'method', 'recipient_domain'],
+    },
+  },
+  {
+    name: 'report_account_weeks',
+    keys: ['account_id', 'bucket_start', 'method'],
+    values: (row) => [`${row}.account_id`, week(row), `${row}.method`],
+    key: (send, parts) => [send.accountId, parts.week, send.method],
+    sumOf: { table: 'report_account_days', values: ['account_id', weekOfBucket, 'method'] },
+  },
+  {
+    name: 'report_domain_weeks',
+    keys: ['bucket_start', 'method', 'recipient_domain'],
+    values: (row) => [week(row), `${row}.method`, domain(row)],
+    key: (send, parts) => [parts.week, send.method, parts.domain],
+    sumOf: {
+      table: 'report_domain_days',
+      values: [weekOfBucket, 'method', 'recipient_domain'],
     },
   },
   {

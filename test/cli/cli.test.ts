@@ -78,7 +78,7 @@ describe('deliverability command', () => {
       'recount-reports',
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^Counted 2 sends into 7 report rows in [\d.]+ s\.\n$/);
+    assert.match(result.stdout, /^Counted 2 sends into 9 report rows in [\d.]+ s\.\n$/);
     const row = db.prepare('SELECT delivered, bounced FROM report_platform_hours').get();
     db.close();
     assert.deepEqual(row, { delivered: 1, bounced: 1 });

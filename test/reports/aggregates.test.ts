@@ -39,8 +39,8 @@ const creation = fc.record({
   method: fc.constantFrom(...METHODS),
   domain: fc.integer({ min: 0, max: DOMAINS.length - 1 }),
   state: fc.constantFrom(...CREATED_STATES),
-  // Over three days, so that the breakdowns read whole days from the day tables.
-  offset: fc.integer({ min: 0, max: 3 * DAY - 1 }),
+  // Over three weeks, so that the breakdowns read whole weeks and days from their tables.
+  offset: fc.integer({ min: 0, max: 21 * DAY - 1 }),
   opensTracked: fc.boolean(),
   clicksTracked: fc.boolean(),
 });
@@ -156,6 +156,8 @@ function apply(fx: Fixture, ops: Operation[]): void {
 
 const hourOf = (time: number) => Math.floor(time / HOUR) * HOUR;
 const dayOf = (time: number) => Math.floor(time / DAY) * DAY;
+// Weeks count from the Unix epoch, as the week tables count them.
+const weekOf = (time: number) => Math.floor(time / (7 * DAY)) * 7 * DAY;
 const domainOf = (send: SendRow) => (send.recipient.split('@')[1] as string).toLowerCase();
 
 /**
@@ -191,6 +193,16 @@ const TABLE_KEYS: Record<string, (send: SendRow) => Record<string, number | stri
   report_account_domain_days: (send) => ({
     account_id: send.account_id,
     bucket_start: dayOf(send.created_at),
+    method: send.method,
+    recipient_domain: domainOf(send),
+  }),
+  report_account_weeks: (send) => ({
+    account_id: send.account_id,
+    bucket_start: weekOf(send.created_at),
+    method: send.method,
+  }),
+  report_domain_weeks: (send) => ({
+    bucket_start: weekOf(send.created_at),
     method: send.method,
     recipient_domain: domainOf(send),
   }),
@@ -451,8 +463,8 @@ describe('report aggregates', () => {
 
   it('give the breakdowns of a scan', () => {
     const period = fc.record({
-      from: fc.integer({ min: -DAY, max: 3 * DAY }),
-      length: fc.integer({ min: 0, max: 3 * DAY }),
+      from: fc.integer({ min: -DAY, max: 21 * DAY }),
+      length: fc.integer({ min: 0, max: 21 * DAY }),
       scope: fc.constantFrom('all', 'first', 'both', 'none'),
     });
     fc.assert(
