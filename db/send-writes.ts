@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { CountedSend } from './migrations/report-sql.js';
 import type { ReportCounts } from './report-counts.js';
 import { initialSendRecord, patchedSendRecord } from './send-record.js';
+import { sendUpdater } from './send-update.js';
 import type { NewSend, SendPatch, SendRecord, Store } from './types.js';
 
 /** Whether a patch changes a column that the report rows count or are keyed by. */
@@ -14,29 +15,6 @@ function changesCounts(patch: SendPatch): boolean {
     Boolean(patch.addComplaints) ||
     Boolean(patch.addUnsubscribes)
   );
-}
-
-/** Lists the parameters of the UPDATE statement below, in its order. */
-function updateParameters(id: number, patch: SendPatch): unknown[] {
-  return [
-    patch.state ?? null,
-    patch.providerId ?? null,
-    patch.providerStatus ?? null,
-    patch.replyCode !== undefined ? 1 : 0,
-    patch.replyCode ?? null,
-    patch.statusCode !== undefined ? 1 : 0,
-    patch.statusCode ?? null,
-    patch.reason !== undefined ? 1 : 0,
-    patch.reason ?? null,
-    patch.detail !== undefined ? 1 : 0,
-    patch.detail ?? null,
-    patch.addOpens ?? 0,
-    patch.addClicks ?? 0,
-    patch.addComplaints ?? 0,
-    patch.addUnsubscribes ?? 0,
-    patch.updatedAt,
-    id,
-  ];
 }
 
 /**
@@ -53,22 +31,7 @@ export function sendWrites(
      opens, clicks, complaints, unsubscribes, opens_tracked, clicks_tracked, created_at,
      updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  // Positional parameters, because an update runs for every event and better-sqlite3 binds
-  // positional parameters faster than named ones.
-  const updateRow = db.prepare(`UPDATE sends SET
-    state = COALESCE(?, state),
-    provider_id = COALESCE(?, provider_id),
-    provider_status = COALESCE(?, provider_status),
-    reply_code = CASE WHEN ? THEN ? ELSE reply_code END,
-    status_code = CASE WHEN ? THEN ? ELSE status_code END,
-    reason = CASE WHEN ? THEN ? ELSE reason END,
-    detail = CASE WHEN ? THEN ? ELSE detail END,
-    opens = opens + ?,
-    clicks = clicks + ?,
-    complaints = complaints + ?,
-    unsubscribes = unsubscribes + ?,
-    updated_at = ?
-    WHERE id = ?`);
+  const updateRow = sendUpdater(db);
   const countedById = db
     .prepare(
       `SELECT account_id, method, recipient, created_at, state, opens, clicks, complaints,
@@ -134,7 +97,7 @@ export function sendWrites(
 
   const updateCounted = (id: number, patch: SendPatch, current?: SendRecord): void => {
     const before = current ?? readCounted(id);
-    updateRow.run(...updateParameters(id, patch));
+    updateRow(id, patch);
     if (!before) return;
     // What the UPDATE wrote: COALESCE keeps the state when the patch has none; counters add.
     reports.change(before, {
@@ -153,7 +116,7 @@ export function sendWrites(
     create: (send, patch) => atomically(() => create(send, patch)),
     update(id, patch, current) {
       if (changesCounts(patch)) atomically(() => updateCounted(id, patch, current));
-      else updateRow.run(...updateParameters(id, patch));
+      else updateRow(id, patch);
     },
     batch: (write) => reports.batch(write),
   };
