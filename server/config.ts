@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { DEFAULT_CALL_TIMEOUT_SECONDS } from './mandrill/client.js';
 import { parseAllowList } from './sending/destination.js';
+import { plainMessage } from './validation.js';
 
 /** Every setting, read from `DELIVERABILITY_*` environment variables and validated once. */
 export interface Config {
@@ -190,7 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${plainMessage(issue, env[name])}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }

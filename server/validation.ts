@@ -30,6 +30,43 @@ function shown(path: PropertyKey[], value: unknown): string {
   return ` (got ${text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}..."` : text})`;
 }
 
+/** The name of each of zod's expected types, as a message writes it. */
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a JSON object',
+  array: 'a JSON array',
+};
+
+/**
+ * Rewrites zod's default messages for a missing field, a wrong type and a length limit into
+ * the rule to follow. Messages that the schemas give themselves are kept.
+ */
+export function plainMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+    return value === undefined ? `is missing: give ${expected}` : `must be ${expected}`;
+  }
+  const bound = issue.code === 'too_big' ? 'most' : 'least';
+  if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.message.startsWith('Too')) {
+    const limit = issue.code === 'too_big' ? issue.maximum : issue.minimum;
+    const plural = Number(limit) === 1 ? '' : 's';
+    if (issue.origin === 'string') return `must have at ${bound} ${limit} character${plural}`;
+    if (issue.origin === 'array') return `must have at ${bound} ${limit} item${plural}`;
+    if (issue.origin === 'number') return `must be at ${bound} ${limit}`;
+  }
+  return issue.message;
+}
+
+/** Lists the keys an object schema accepts, for an unrecognized key at its top level. */
+function allowedKeys(schema: z.ZodType, issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys' || issue.path.length > 0) return '';
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? `. Use one of: ${Object.keys(shape).join(', ')}` : '';
+}
+
 /**
  * Parses `input` with `schema` or throws a 400 AppError whose message names
  * each invalid field, the value given and what is expected.
@@ -46,12 +83,27 @@ export function parseInput<T extends z.ZodType>(
       `Invalid ${what}: the request has no body; send a JSON object with Content-Type: application/json`,
     );
   }
+  if (Array.isArray(input)) {
+    throw new AppError(
+      400,
+      'invalid_input',
+      `Invalid ${what}: the body is a JSON array; send one JSON object`,
+    );
+  }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
+  // A secret parsed on its own, such as a password read from standard input, is named by
+  // `what` so that its value is never shown.
+  const root = SECRET_FIELDS.has(what) ? [what] : [];
   const issues = result.error.issues.map((issue) => ({
     field:
-      issue.path.map(String).join('.') || (/query|arguments/.test(what) ? '(query)' : '(body)'),
-    message: `${issue.message}${shown(issue.path, valueAt(input, issue.path))}`,
+      issue.path.map(String).join('.') ||
+      root[0] ||
+      (/query|arguments/.test(what) ? '(query)' : '(body)'),
+    message:
+      plainMessage(issue, valueAt(input, issue.path)) +
+      allowedKeys(schema, issue) +
+      shown([...root, ...issue.path], valueAt(input, issue.path)),
   }));
   const summary = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   throw new AppError(400, 'invalid_input', `Invalid ${what}: ${summary}`, { issues });

@@ -15,10 +15,15 @@ import {
 const cli = path.join(repoRoot, 'dist', 'server', 'cli.js');
 
 function runSetup(database: string, password: string, email = 'first@desk.example') {
+  return runUserCommand(database, password, ['setup', '--email', email, '--name', 'First Admin']);
+}
+
+/** Runs a CLI command that reads a password from standard input. */
+function runUserCommand(database: string, password: string, args: string[]) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(
       process.execPath,
-      [cli, 'setup', '--email', email, '--name', 'First Admin'],
+      [cli, ...args],
       {
         env: {
           ...process.env,
@@ -117,5 +122,18 @@ describe('authentication', () => {
     const again = await runSetup(database, 'second-admin-password', 'second@desk.example');
     assert.equal(again.code, 2);
     assert.match(again.stderr, /Set-up is done already/);
+  });
+
+  it('reset-admin never prints the password', async () => {
+    const database = path.join(makeTempDir(), 'reset.sqlite');
+    await runSetup(database, 'first-admin-password');
+    const args = ['reset-admin', '--email', 'first@desk.example'];
+    const short = await runUserCommand(database, 'tiny-secret', args);
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /password: must have at least 12 characters/);
+    assert.doesNotMatch(short.stderr, /tiny-secret/);
+    const reset = await runUserCommand(database, 'second-admin-password', args);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /first@desk\.example is an admin again/);
   });
 });
