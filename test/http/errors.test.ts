@@ -144,6 +144,35 @@ describe('API errors', () => {
     assertErrorShape(response.body, 'not_found');
   });
 
+  it('a body that is not JSON is 415', async () => {
+    const before = await server.request('GET', '/api/accounts');
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const response = await server.request('POST', '/api/accounts', 'name=Form+House', {
+        'content-type': type,
+      });
+      assert.equal(response.status, 415, type);
+      assertErrorShape(response.body, 'unsupported_media_type');
+      assert.match(
+        response.body.error.message,
+        new RegExp(`Content-Type: application/json \\(got ${type}\\)`),
+      );
+    }
+    const after = await server.request('GET', '/api/accounts');
+    assert.equal(after.body.accounts.length, before.body.accounts.length);
+  });
+
+  it('a JSON array body names the fix', async () => {
+    const response = await server.request('POST', '/api/accounts', []);
+    assert.equal(response.status, 400);
+    assert.match(response.body.error.message, /the body is a JSON array; send one JSON object/);
+  });
+
+  it('unknown page is a plain 404 that points to the dashboard', async () => {
+    const response = await server.request('GET', '/nope');
+    assert.equal(response.status, 404);
+    assert.match(String(response.body), /Nothing is at \/nope\. The dashboard is at \//);
+  });
+
   it('unknown API route is a JSON 404', async () => {
     const response = await server.request('GET', '/api/nothing-here');
     assert.equal(response.status, 404);
