@@ -7,14 +7,10 @@ import { notFound } from '../errors.js';
 import { sendForAccount } from '../sending/service.js';
 import type { Services } from '../services.js';
 import { toCsv } from '../reports/csv.js';
-import { logQuery, toSearch } from '../sending/log-query.js';
-import { parseInput, queryInteger } from '../validation.js';
+import { csvQuery, logQuery, toSearch } from '../sending/log-query.js';
+import { parseInput } from '../validation.js';
 import { principalOf } from './auth.js';
 import { idParam } from './params.js';
-
-const csvQuery = logQuery.extend({
-  limit: queryInteger(1, 100_000).default(10_000),
-});
 
 const SEND_COLUMNS = [
   { key: 'id', header: 'id' },

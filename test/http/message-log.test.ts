@@ -134,11 +134,15 @@ describe('message log', () => {
       ['to=2026-12-04T10:00:00', /to: must be a date such as 2026-12-04, or a time with its UTC/],
       ['limit=abc', /limit: must be a whole number from 1 to 500/],
       ['before=abc', /before: must be the `next` value/],
-      ['colour=red', /\(query\): Unrecognized key: "colour"/],
+      ['colour=red', /\(query\): Unrecognized key: "colour"\. Use one of: limit, accountId, /],
+      ['from=2026-12-04&to=2026-12-01', /from: must be before to, which is exclusive/],
     ] as const) {
       const response = await server.request('GET', `/api/sends?${query}`);
       assert.equal(response.status, 400, query);
       assert.match(response.body.error.message, pattern);
     }
+    const csv = await server.request('GET', '/api/sends.csv?from=2026-12-04&to=2026-12-04');
+    assert.equal(csv.status, 400);
+    assert.match(csv.body.error.message, /from: must be before to/);
   });
 });
