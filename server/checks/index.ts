@@ -175,8 +175,15 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     }),
   );
   const failed = failedLookups(spf, dkim, dmarc);
+  const missing = related.findings.find((found) => found.code === 'domain.nxdomain');
   for (const verdict of Object.values(methods)) {
     verdict.requirements = requirementsFor(verdict, related.reverseDns);
+    if (missing && failed.length === 0) {
+      // Records published for a name that does not exist would change nothing, so the name
+      // itself is the first fix. Most often it is a typing mistake.
+      verdict.records = [];
+      verdict.fixes = [`${missing.message} ${missing.fix ?? ''}`.trim()];
+    }
     if (failed.length > 0) {
       // A failed lookup makes every "publish this" a guess that could replace a real record.
       verdict.records = [];

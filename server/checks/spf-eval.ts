@@ -57,6 +57,8 @@ function withRfcLimits(resolver: Resolver): Resolver {
   };
 }
 
+const MTA_NAME = 'deliverability-desk';
+
 /**
  * Evaluates SPF for one client IP as a receiver would (RFC 7208 4, check_host()), using
  * mailauth's `spf` with every query sent through `resolver`.
@@ -72,14 +74,17 @@ export async function evaluateSpf(input: {
     sender: input.sender,
     helo: input.helo ?? senderDomain(input.sender),
     // mailauth puts this name into the Received-SPF comment; the default is os.hostname().
-    mta: 'deliverability-desk',
+    mta: MTA_NAME,
     resolver: withRfcLimits(input.resolver),
   });
   const raw = response.status.result === 'temperr' ? 'temperror' : response.status.result;
   const result = RESULTS.includes(raw as SpfResult) ? (raw as SpfResult) : 'temperror';
   const evaluation: SpfEvaluation = { result, domain: response.domain };
   if (response.status.comment) {
-    evaluation.explanation = response.status.comment;
+    // The comment starts with the MTA's name, which means nothing to a reader of the result.
+    const comment = response.status.comment;
+    const prefix = `${MTA_NAME}: `;
+    evaluation.explanation = comment.startsWith(prefix) ? comment.slice(prefix.length) : comment;
   }
   if (response.lookups) {
     evaluation.lookups = response.lookups.count;

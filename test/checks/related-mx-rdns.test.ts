@@ -75,6 +75,15 @@ describe('related checks: MX', () => {
     assert.equal(firstFinding(report, 'mx.')?.severity, 'warning');
   });
 
+  it('name that does not exist is an error', async () => {
+    const report = await related([{ name: 'other.example', type: 'A', data: '192.0.2.1' }]);
+    assert.deepEqual(report.mx, { status: 'none', hosts: [], deliveryHosts: [] });
+    assert.deepEqual(codes(report, 'domain.'), ['domain.nxdomain']);
+    assert.deepEqual(codes(report, 'mx.'), []);
+    assert.equal(firstFinding(report, 'domain.')?.severity, 'error');
+    assert.match(firstFinding(report, 'domain.')?.fix ?? '', /Check the spelling of example\.com/);
+  });
+
   it('MX to a CNAME is a warning', async () => {
     const report = await related([
       { name: 'example.com', type: 'MX', data: { priority: 10, exchange: 'mx.example.com' } },

@@ -291,6 +291,16 @@ describe('SPF evaluation edge cases', () => {
     });
   }
 
+  it('explanation without the MTA name', async () => {
+    const evaluation = await withZone(
+      [txt('example.com', 'v=spf1 ip4:192.0.2.0/33 -all')],
+      (resolver) => evaluateSpf({ ip: '192.0.2.1', sender: 'a@example.com', resolver }),
+    );
+    assert.equal(evaluation.result, 'permerror');
+    assert.ok(evaluation.explanation, 'a permerror has an explanation');
+    assert.doesNotMatch(evaluation.explanation, /deliverability-desk/);
+  });
+
   it('closed DNS port: temperror', async () => {
     const port = await closedUdpPort();
     const resolver = createResolver({ servers: [`127.0.0.1:${port}`], timeoutMs: 300, tries: 1 });

@@ -53,6 +53,16 @@ function published(verdict: MethodVerdict, type: string): string[] {
 }
 
 describe('method verdicts', () => {
+  it('domain that does not exist asks for its spelling', async () => {
+    const result = await check([...PROVIDERS, ...platformZone()]);
+    for (const verdict of Object.values(result.methods)) {
+      assert.deepEqual(verdict.records, []);
+      assert.equal(verdict.fixes.length, 1);
+      assert.match(verdict.fixes[0] ?? '', /^example\.com does not exist in DNS \(NXDOMAIN\)/);
+      assert.match(verdict.fixes[0] ?? '', /Check the spelling of example\.com/);
+    }
+  });
+
   it('fully set up domain delivers', async () => {
     const result = await check(
       customer(

@@ -3,9 +3,14 @@ import ipaddr from 'ipaddr.js';
 import type { Resolver } from '../../dns/types.js';
 import { errorCode, isVoidError, joinTxt } from '../dns-errors.js';
 
-/** A DNS answer, a missing name or type (`void`), or a temporary failure with its error code. */
+/**
+ * A DNS answer, a missing name or type (`void`, with `nxdomain` when the name itself does not
+ * exist), or a temporary failure with its error code.
+ */
 export type Lookup<T> =
-  { status: 'found'; answer: T } | { status: 'void' } | { status: 'temperror'; code: string };
+  | { status: 'found'; answer: T }
+  | { status: 'void'; nxdomain: boolean }
+  | { status: 'temperror'; code: string };
 
 /** Queries `name` for `rrtype`, turning the resolver's errors into a `Lookup` value. */
 export async function lookup<T>(
@@ -17,7 +22,7 @@ export async function lookup<T>(
     return { status: 'found', answer: (await resolver(name, rrtype)) as T };
   } catch (error) {
     if (isVoidError(error)) {
-      return { status: 'void' };
+      return { status: 'void', nxdomain: errorCode(error) === 'ENOTFOUND' };
     }
     return { status: 'temperror', code: errorCode(error) };
   }
@@ -43,7 +48,8 @@ export async function lookupAddresses(resolver: Resolver, host: string): Promise
     return { status: 'found', answer: addresses };
   }
   const failed = [v4, v6].find((part) => part.status === 'temperror');
-  return failed ?? { status: 'void' };
+  const nxdomain = [v4, v6].every((part) => part.status === 'void' && part.nxdomain);
+  return failed ?? { status: 'void', nxdomain };
 }
 
 /** Parses a strict dotted-quad IPv4 or IPv6 address (no zone index), or returns undefined. */

@@ -107,6 +107,21 @@ async function checkImplicitMx(resolver: Resolver, domain: string): Promise<Part
       ],
     };
   }
+  if (addresses.nxdomain) {
+    return {
+      result: { status: 'none', hosts: [], deliveryHosts: [] },
+      findings: [
+        finding(
+          'domain.nxdomain',
+          'error',
+          `${domain} does not exist in DNS (NXDOMAIN): no record of any type is published at ` +
+            'this name, so receivers reject mail from it.',
+          `Check the spelling of ${domain}. If it is right, register the domain or add it to ` +
+            'its DNS zone before it sends mail.',
+        ),
+      ],
+    };
+  }
   return {
     result: { status: 'none', hosts: [], deliveryHosts: [] },
     findings: [
