@@ -13,7 +13,9 @@ export function recountReports(): void {
     const started = Date.now();
     const { sends, rows } = store.reports.rebuild();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    process.stdout.write(`Counted ${sends} sends into ${rows} report rows in ${seconds} s.\n`);
+    process.stdout.write(
+      `Counted ${sends} send${sends === 1 ? '' : 's'} into ${rows} report row${rows === 1 ? '' : 's'} in ${seconds} s.\n`,
+    );
   } finally {
     store.close();
   }

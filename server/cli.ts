@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
 import { z } from 'zod';
@@ -16,6 +18,7 @@ import { createResolver, parseDnsServers } from './dns/resolver.js';
 import { domainName, runDomainCheck } from './domains/service.js';
 import { AppError } from './errors.js';
 import { startServer } from './main.js';
+import { repoRoot } from './paths.js';
 import { SecretError } from './secrets/index.js';
 import { parseInput } from './validation.js';
 
@@ -137,7 +140,13 @@ async function bounce(file: string, options: { json?: boolean }) {
     throw new AppError(
       400,
       'invalid_input',
-      `Cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+      `Cannot read ${file}: ${
+        error.code === 'ENOENT'
+          ? 'no such file'
+          : error.code === 'EISDIR'
+            ? 'it is a directory; give one message file, or use `import` for a folder'
+            : error.message
+      }`,
     );
   });
   const report = await parseBounce(raw);
@@ -209,11 +218,18 @@ async function analyze(
   print(analysis, Boolean(options.json), () => formatAnalysis(analysis));
 }
 
+/** Reads the version from package.json. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  return String(manifest.version);
+}
+
 export function buildProgram(): Command {
   const program = new Command('deliverability')
     .description(
       'Deliverability Desk: domain checks, sends and delivery reports per sending method',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     // Usage errors exit with 2, like invalid values, instead of commander's 1.
     .exitOverride((error) => {

@@ -154,7 +154,9 @@ function parseServer(entry: string, whole: string): string {
 function parsePort(text: string, invalid: () => Error): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalid();
+    const error = invalid();
+    error.message += ` (port ${text} is outside 1 to 65535)`;
+    throw error;
   }
   return port;
 }

@@ -41,6 +41,24 @@ describe('deliverability command', () => {
     await dns?.close();
   });
 
+  it('--version prints the version', async () => {
+    const result = await deliverability('--version');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('bounce of a folder names the fix', async () => {
+    const result = await deliverability('bounce', makeTempDir('bounce-folder-'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /it is a directory; give one message file, or use `import`/);
+  });
+
+  it('a DNS port out of range is named', async () => {
+    const result = await deliverability('check', 'example.com', '--dns', '127.0.0.1:99999');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /port 99999 is outside 1 to 65535/);
+  });
+
   it('check says when DNS failed and exits 1', async () => {
     // Port 1 on loopback has no DNS server, so every lookup is refused.
     const result = await deliverability('check', 'example.com', '--dns', '127.0.0.1:1');
