@@ -15,6 +15,16 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The error of a JSON route that received no JSON body. The HTTP layer answers 415 instead
+ * when the request did carry a body, of another Content-Type.
+ */
+export class MissingBodyError extends AppError {
+  constructor(message: string) {
+    super(400, 'invalid_input', message);
+  }
+}
+
 export function notFound(what: string, id: string | number): AppError {
   return new AppError(404, 'not_found', `${what} ${id} not found`, { [what]: id });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from './errors.js';
+import { AppError, MissingBodyError } from './errors.js';
 
 const DAY_MS = 86_400_000;
 const ISO_DATE = z.iso.date();
@@ -77,9 +77,7 @@ export function parseInput<T extends z.ZodType>(
   what: string,
 ): z.output<T> {
   if (input === undefined) {
-    throw new AppError(
-      400,
-      'invalid_input',
+    throw new MissingBodyError(
       `Invalid ${what}: the request has no body; send a JSON object with Content-Type: application/json`,
     );
   }

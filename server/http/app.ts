@@ -1,5 +1,4 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { AppError } from '../errors.js';
 import type { Services } from '../services.js';
 import { accountRoutes } from './accounts.js';
 import { analyzeRoutes } from './analyze.js';
@@ -38,26 +37,6 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/**
- * Rejects a request body that is not JSON with 415, so that a form or text body is not taken
- * for a missing one. The bounce route under /api reads raw messages, so it checks its own types.
- */
-const jsonBodies: RequestHandler = (req, _res, next) => {
-  const length = Number(req.get('content-length') ?? 0);
-  const hasBody = length > 0 || req.get('transfer-encoding') !== undefined;
-  if (!hasBody || req.body !== undefined || req.path === '/bounces' || req.is(['json', '+json'])) {
-    next();
-    return;
-  }
-  next(
-    new AppError(
-      415,
-      'unsupported_media_type',
-      `Send the body as JSON with Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`,
-    ),
-  );
-};
-
 /** Builds the express app: the JSON API under /api and the dashboard at /. */
 export function createApp(services: Services): Express {
   const app = express();
@@ -68,7 +47,6 @@ export function createApp(services: Services): Express {
   // Authentication and the cross-site check run before every API route.
   app.use('/api', authMiddleware(services));
   app.use('/api', crossSiteGuard);
-  app.use('/api', jsonBodies);
   app.use('/api', sessionRoutes(services));
   app.use('/api', userRoutes(services));
   app.use('/api/accounts', accountRoutes(services));

@@ -1,5 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError } from '../errors.js';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { AppError, MissingBodyError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /** The one error shape of the API: `{ error: { code, message, details? } }`. */
@@ -34,12 +34,33 @@ interface HttpParserError extends Error {
   limit?: number;
 }
 
+/** Returns true when the request carries a body: a length above 0, or chunks. */
+function hasBody(req: Request): boolean {
+  return Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+}
+
 function megabytes(bytes: number | undefined): string {
   return bytes ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB` : '2 MB';
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
+    if (error instanceof MissingBodyError && hasBody(req)) {
+      // A body was sent but not as JSON, so the JSON parser left it unread.
+      const type = req.get('content-type') ?? 'none';
+      res
+        .status(415)
+        .json(
+          errorBody(
+            new AppError(
+              415,
+              'unsupported_media_type',
+              `Send the body as JSON with Content-Type: application/json (got ${type})`,
+            ),
+          ),
+        );
+      return;
+    }
     if (error instanceof AppError) {
       res.status(error.status).json(errorBody(error));
       return;
