@@ -71,7 +71,8 @@ async function postAnalysis(
 
 /**
  * Wires the message analysis form: the pasted text, or else the chosen file, goes to
- * POST /api/analyze and the result renders below. A failure shows its message in the form.
+ * POST /api/analyze and the result renders below. A new analysis removes the last result when
+ * it starts, so that a failure shows only its message in the form.
  */
 export function setUpAnalyze(elements: AnalyzeElements): AnalyzeForm {
   let pending: AbortController | null = null;
@@ -90,6 +91,7 @@ export function setUpAnalyze(elements: AnalyzeElements): AnalyzeForm {
     const text = elements.message.value;
     const file = elements.file.files?.[0] ?? null;
     const body: Blob | string | null = text.trim() !== '' ? text : file;
+    elements.result.replaceChildren();
     if (body === null) {
       showError('Paste a message with its headers, or choose a message file (.eml).');
       elements.message.focus();

@@ -7,6 +7,7 @@ interface Entry {
   name?: string;
   sent: number;
   delivered: number;
+  /** Hard and soft bounces together: the API sums them and does not return them apart. */
   bounced: number;
   rejected: number;
   deliveryRate: number | null;
@@ -27,7 +28,14 @@ interface Breakdowns {
   reasons: Reason[];
 }
 
-const COLUMNS = ['Sent', 'Delivered', 'Bounced', 'Rejected', 'Delivery rate', 'Bounce rate'];
+const COLUMNS = [
+  'Sent',
+  'Delivered',
+  'Bounced (hard and soft)',
+  'Rejected',
+  'Delivery rate',
+  'Bounce rate',
+];
 
 function entryTable(id: string, caption: string, first: string, entries: Entry[]): HTMLElement {
   const head = el(

@@ -9,7 +9,7 @@ import { byId, showStatus } from './dom.js';
 import { type PeriodPicker, setUpPeriodPicker } from './period.js';
 import { loadBreakdownsSection, loadChartsSection, loadSummarySection } from './reports.js';
 import { loadSection } from './sections.js';
-import { readDomainQuery, updateQuery } from './url-state.js';
+import { correctReportQuery, readDomainQuery, updateQuery } from './url-state.js';
 import { currentView } from './view.js';
 
 export interface Dashboard {
@@ -45,13 +45,21 @@ export function createDashboard(): Dashboard {
   const loadCharts = (): void => {
     chartsLoad?.abort();
     chartsLoad = new AbortController();
-    if (parts?.charts) void loadChartsSection(parts.charts, parts.bucketSelect, chartsLoad.signal);
-    else document.body.dataset.chartsReady = 'error';
+    if (parts?.charts) {
+      void loadChartsSection(parts.charts, parts.bucketSelect, parts.period, chartsLoad.signal);
+    } else {
+      document.body.dataset.chartsReady = 'error';
+    }
   };
   const loadSections = (): void => {
     currentLoad?.abort();
     currentLoad = new AbortController();
     if (parts === null) return;
+    // The picker shows the URL's period after a value the dashboard cannot show is replaced.
+    const notices = correctReportQuery();
+    parts.period.sync();
+    parts.period.showNotice(notices);
+    parts.period.showError(null);
     loadCharts();
     void loadDashboard(parts, currentLoad.signal);
     void loadMandrill(parts.mandrill, currentLoad.signal);
@@ -74,6 +82,7 @@ export function createDashboard(): Dashboard {
       parts.mandrill.reset();
       parts.analyze.reset();
       parts.period.showError(null);
+      parts.period.showNotice([]);
       if (parts.charts) clearCharts(parts.charts);
       resetSections(parts.charts !== null);
     },
@@ -90,6 +99,7 @@ function setUpParts(reload: () => void, reloadCharts: () => void): DashboardPart
       from: byId('range-from', HTMLInputElement),
       to: byId('range-to', HTMLInputElement),
       error: byId('period-error', HTMLElement),
+      notice: byId('period-notice', HTMLElement),
     },
     () => {
       if (currentView() === 'dashboard') reload();
@@ -98,6 +108,7 @@ function setUpParts(reload: () => void, reloadCharts: () => void): DashboardPart
   const bucketSelect = byId('bucket', HTMLSelectElement);
   bucketSelect.addEventListener('change', () => {
     updateQuery({ bucket: bucketSelect.value }, true);
+    period.showNotice([]);
     if (currentView() === 'dashboard') reloadCharts();
   });
   const unmatched = byId('bounces-unmatched', HTMLInputElement);
@@ -179,7 +190,7 @@ function resetSections(chartsCreated: boolean): void {
 async function loadDashboard(parts: DashboardParts, signal: AbortSignal): Promise<void> {
   await Promise.all([
     loadSummarySection(parts.period, signal),
-    loadBreakdownsSection(signal),
+    loadBreakdownsSection(parts.period, signal),
     loadSection(byId('sends-section', HTMLElement), byId('sends-status', HTMLElement), signal, () =>
       parts.log.load(signal),
     ),

@@ -25,7 +25,8 @@ export interface DomainCheckForm {
 
 /**
  * Wires the domain check form, which on submit fetches the check and renders the verdicts into
- * the result container. A failed check shows its message in the form and keeps the last result.
+ * the result container. A new check removes the last result when it starts, so that a failed
+ * check shows only its message in the form.
  */
 export function setUpDomainCheck(elements: DomainCheckElements): DomainCheckForm {
   let pending: AbortController | null = null;
@@ -33,6 +34,7 @@ export function setUpDomainCheck(elements: DomainCheckElements): DomainCheckForm
   const run = async (): Promise<void> => {
     const domain = normalizeDomain(elements.domainInput.value);
     const smtpHost = elements.smtpHostInput.value.trim();
+    elements.result.replaceChildren();
     if (domain === '') {
       showError(elements, 'Enter a domain to check, such as example.com.');
       elements.domainInput.focus();

@@ -51,6 +51,17 @@ export function formatDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : dateTimeFormat.format(date);
 }
 
+/**
+ * Converts a time as Mandrill's API writes it, in UTC without a zone, such as
+ * `2026-11-27 23:04:29`, to ISO 8601 with a `Z`. Returns null for any other text.
+ */
+export function mandrillTimeToIso(text: string): string | null {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(text);
+  if (match === null) return null;
+  const iso = `${match[1]}T${match[2]}Z`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);

@@ -6,7 +6,8 @@ import {
   fetchSenderDomains,
   isAbortError,
 } from './api.js';
-import { badge, el, showStatus, type Tone } from './dom.js';
+import { badge, el, showStatus, tableScroller, type Tone } from './dom.js';
+import { mandrillTimeToIso, formatDateTime } from './format.js';
 import type { AccountSummary, AuthComparison, RejectsResponse, SenderDomainView } from './types.js';
 
 const SYNC_TONES: Record<string, Tone> = {
@@ -116,7 +117,7 @@ async function showRejects(elements: MandrillElements, id: number, signal: Abort
   await load(elements.rejects, signal, async () => {
     const list = await fetchRejects(id, email, signal);
     signal.throwIfAborted();
-    elements.rejects.replaceChildren(rejectsTable(list));
+    elements.rejects.replaceChildren(rejectsTable(list, email));
   });
 }
 
@@ -129,8 +130,9 @@ async function load(target: HTMLElement, signal: AbortSignal, run: () => Promise
   }
 }
 
+/** Creates a table in a scroll region of its own, so that a wide table never widens the page. */
 function table(caption: string, headings: string[], rows: HTMLTableRowElement[]): HTMLElement {
-  return el('table', { className: 'data-table' }, [
+  const element = el('table', { className: 'data-table' }, [
     el('caption', { text: caption }),
     el('thead', {}, [
       el(
@@ -141,6 +143,7 @@ function table(caption: string, headings: string[], rows: HTMLTableRowElement[])
     ]),
     el('tbody', {}, rows),
   ]);
+  return tableScroller(element, caption);
 }
 
 function row(cells: (Node | string)[], headings: string[]): HTMLTableRowElement {
@@ -197,21 +200,40 @@ function comparison(item: AuthComparison): HTMLElement {
 
 const REJECT_HEADINGS = ['Address', 'Reason', 'Detail', 'Since', 'Expires'];
 
-function rejectsTable(list: RejectsResponse): HTMLElement {
+/**
+ * Creates a `<time>` element for a time as Mandrill's API writes it, in UTC without a zone,
+ * such as `2026-11-27 23:04:29`, shown in the viewer's time zone like the rest of the page.
+ */
+function mandrillTime(text: string): HTMLElement | string {
+  const iso = mandrillTimeToIso(text);
+  if (iso === null) return text;
+  return el('time', { text: formatDateTime(iso), attrs: { datetime: iso } });
+}
+
+/** Creates the denylist table, where `email` is the address looked up, or '' for the whole list. */
+function rejectsTable(list: RejectsResponse, email: string): HTMLElement {
   const rows = list.entries.map((entry) =>
     row(
       [
         entry.email,
         el('div', {}, [badge(entry.reason, 'bad'), el('p', { text: entry.meaning })]),
         entry.detail || '—',
-        entry.createdAt,
-        entry.expired ? 'expired' : (entry.expiresAt ?? 'never'),
+        mandrillTime(entry.createdAt),
+        entry.expired
+          ? 'expired'
+          : entry.expiresAt === null
+            ? 'never'
+            : mandrillTime(entry.expiresAt),
       ],
       REJECT_HEADINGS,
     ),
   );
   if (rows.length === 0) {
-    const cell = el('td', { className: 'muted', text: "No address is on Mandrill's denylist." });
+    const text =
+      email === ''
+        ? "No address is on Mandrill's denylist."
+        : `${email} is not on Mandrill's denylist.`;
+    const cell = el('td', { className: 'muted', text });
     cell.colSpan = REJECT_HEADINGS.length;
     rows.push(el('tr', {}, [cell]));
   }

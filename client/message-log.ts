@@ -1,4 +1,4 @@
-import { fetchAccounts, getJson } from './api.js';
+import { errorMessage, fetchAccounts, getJson, isAbortError } from './api.js';
 import { el, showStatus } from './dom.js';
 import { formatDateTime } from './format.js';
 import { renderSends } from './sends.js';
@@ -65,6 +65,19 @@ export function logQueryFromUrl(): URLSearchParams {
  */
 export function setUpMessageLog(elements: LogElements) {
   let next: string | null = null;
+  let detailLoad: AbortController | null = null;
+
+  const openDetail = (id: string): void => {
+    detailLoad?.abort();
+    detailLoad = new AbortController();
+    void showDetail(elements.detail, id, detailLoad.signal);
+  };
+  /** Cancels a timeline in flight and removes the one shown, which may match no new search. */
+  const closeDetail = (): void => {
+    detailLoad?.abort();
+    detailLoad = null;
+    elements.detail.replaceChildren();
+  };
 
   const fillForm = (): void => {
     const url = new URLSearchParams(location.search);
@@ -95,6 +108,7 @@ export function setUpMessageLog(elements: LogElements) {
 
   const load = async (signal: AbortSignal, append: boolean): Promise<void> => {
     const query = logQueryFromUrl();
+    const filtered = query.size > 0;
     query.set('limit', '50');
     if (append && next) query.set('before', next);
     const page = await getJson<LogResponse>(`/api/sends?${query.toString()}`, signal);
@@ -103,13 +117,27 @@ export function setUpMessageLog(elements: LogElements) {
     currentRows = shown;
     next = page.next;
     elements.status.replaceChildren();
-    renderSends(elements.table, shown);
+    renderSends(elements.table, shown, filtered);
     elements.more.hidden = next === null;
     query.delete('limit');
     query.delete('before');
     elements.csv.href = `/api/sends.csv?${query.toString()}`;
   };
   let currentRows: SendRecord[] = [];
+
+  /** Loads the first page of a search, and removes the rows of the last one if it fails. */
+  const search = async (signal: AbortSignal): Promise<void> => {
+    try {
+      await load(signal, false);
+    } catch (error) {
+      if (!signal.aborted) {
+        currentRows = [];
+        elements.table.replaceChildren();
+        elements.more.hidden = true;
+      }
+      throw error;
+    }
+  };
 
   elements.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -118,8 +146,9 @@ export function setUpMessageLog(elements: LogElements) {
     for (const [urlKey] of FILTER_KEYS) changes[urlKey] = String(data.get(urlKey) ?? '').trim();
     changes.logEver = data.get('logEver') ? '1' : null;
     updateQuery(changes, true);
+    closeDetail();
     showStatus(elements.status, 'Loading…', 'loading');
-    load(new AbortController().signal, false).catch((error: Error) =>
+    search(new AbortController().signal).catch((error: Error) =>
       showStatus(elements.status, error.message, 'error'),
     );
   });
@@ -131,21 +160,24 @@ export function setUpMessageLog(elements: LogElements) {
   elements.table.addEventListener('click', (event) => {
     const row = (event.target as HTMLElement).closest('tr[data-send-id]');
     const id = row?.getAttribute('data-send-id');
-    if (id) void showDetail(elements.detail, id);
+    if (id) openDetail(id);
   });
 
   return {
     load: async (signal: AbortSignal) => {
       fillForm();
-      await Promise.all([fillAccounts(signal), load(signal, false)]);
+      await Promise.all([fillAccounts(signal), search(signal)]);
     },
   };
 }
 
-async function showDetail(container: HTMLElement, id: string): Promise<void> {
+/** Shows the timeline of send `id` in `container`, unless `signal` is aborted first. */
+async function showDetail(container: HTMLElement, id: string, signal: AbortSignal): Promise<void> {
   showStatus(container, 'Loading…', 'loading');
   try {
-    const { send, events } = await getJson<SendDetail>(`/api/sends/${encodeURIComponent(id)}`);
+    const path = `/api/sends/${encodeURIComponent(id)}`;
+    const { send, events } = await getJson<SendDetail>(path, signal);
+    signal.throwIfAborted();
     const rows = events.map((event) =>
       el('tr', {}, [
         el('td', { text: formatDateTime(event.occurredAt) }),
@@ -184,6 +216,7 @@ async function showDetail(container: HTMLElement, id: string): Promise<void> {
     );
     heading.focus();
   } catch (error) {
-    showStatus(container, (error as Error).message, 'error');
+    if (signal.aborted || isAbortError(error)) return;
+    showStatus(container, errorMessage(error), 'error');
   }
 }

@@ -1,7 +1,21 @@
 import { errorMessage, isAbortError } from './api.js';
 import { showStatus } from './dom.js';
 
-/** Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure. */
+/**
+ * An error whose cause the page shows elsewhere, such as an invalid period. Its section shows
+ * the message as a note, not as a second alert.
+ */
+export class SectionNotLoaded extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SectionNotLoaded';
+  }
+}
+
+/**
+ * Runs `load` with the section marked busy, and shows its error in `statusTarget` on failure,
+ * as a note for a SectionNotLoaded and as an alert for any other error.
+ */
 export async function loadSection(
   section: HTMLElement,
   statusTarget: HTMLElement,
@@ -15,7 +29,8 @@ export async function loadSection(
   } catch (error) {
     // An aborted load was replaced or cleared, also when its own 401 ended the session.
     if (signal.aborted || isAbortError(error)) return false;
-    showStatus(statusTarget, errorMessage(error), 'error');
+    const kind = error instanceof SectionNotLoaded ? 'empty' : 'error';
+    showStatus(statusTarget, errorMessage(error), kind);
     return false;
   } finally {
     section.setAttribute('aria-busy', 'false');

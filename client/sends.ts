@@ -18,8 +18,11 @@ const STATE_TONES: Record<SendState, 'ok' | 'warn' | 'bad' | 'neutral'> = {
   suppressed: 'warn',
 };
 
-/** Renders the recent sends, newest first, into the body of `table`. */
-export function renderSends(table: HTMLTableElement, sends: SendRecord[]): void {
+/**
+ * Renders the recent sends, newest first, into the body of `table`. `filtered` is true when
+ * a filter chose them, so that an empty list shows whether nothing was sent or nothing matched.
+ */
+export function renderSends(table: HTMLTableElement, sends: SendRecord[], filtered: boolean): void {
   const head = el('thead', {}, [
     el(
       'tr',
@@ -28,7 +31,7 @@ export function renderSends(table: HTMLTableElement, sends: SendRecord[]): void 
     ),
   ]);
   const newestFirst = [...sends].sort((a, b) => timeOf(b.createdAt) - timeOf(a.createdAt));
-  const rows = newestFirst.length > 0 ? newestFirst.map(sendRow) : [emptyRow()];
+  const rows = newestFirst.length > 0 ? newestFirst.map(sendRow) : [emptyRow(filtered)];
   table.replaceChildren(
     el('caption', { className: 'visually-hidden', text: 'Recent sends, newest first' }),
     head,
@@ -105,8 +108,9 @@ function engagementText(send: SendRecord): string {
   return parts.join(', ');
 }
 
-function emptyRow(): HTMLTableRowElement {
-  const cell = el('td', { className: 'muted', text: 'No sends recorded yet.' });
+function emptyRow(filtered: boolean): HTMLTableRowElement {
+  const text = filtered ? 'No sends match these filters.' : 'No sends recorded yet.';
+  const cell = el('td', { className: 'muted', text });
   cell.colSpan = COLUMN_HEADINGS.length;
   return el('tr', {}, [cell]);
 }

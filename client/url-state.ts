@@ -3,11 +3,50 @@
 
 export const PERIOD_OPTIONS = [7, 30, 90] as const;
 export const DEFAULT_DAYS = 30;
+/** The maximum period of the reports API, in days (MAX_PERIOD_DAYS in server/reports/period.ts). */
+export const MAX_DAYS = 366;
+const BUCKETS = ['day', 'hour'] as const;
 
-/** Returns the period in the URL, or the default when it is missing or not one of the options. */
+/** Parses a `days` value: a whole number of days from 1 to MAX_DAYS, or null for anything else. */
+export function parseDays(value: string): number | null {
+  if (!/^\d{1,3}$/.test(value)) return null;
+  const days = Number(value);
+  return days >= 1 && days <= MAX_DAYS ? days : null;
+}
+
+/** Returns the period in the URL, or the default when it is missing or invalid. */
 export function readDays(): number {
-  const days = Number(new URLSearchParams(location.search).get('days'));
-  return (PERIOD_OPTIONS as readonly number[]).includes(days) ? days : DEFAULT_DAYS;
+  const days = new URLSearchParams(location.search).get('days');
+  return (days === null ? null : parseDays(days)) ?? DEFAULT_DAYS;
+}
+
+/**
+ * Replaces a `days` or `bucket` in the URL that the dashboard cannot show with what it shows
+ * instead, and returns a message for each replaced value. An invalid `days` beside `from` or
+ * `to` stays, because the server's message about the custom period names it.
+ */
+export function correctReportQuery(): string[] {
+  const query = new URLSearchParams(location.search);
+  const changes: Record<string, string | null> = {};
+  const messages: string[] = [];
+  const days = query.get('days');
+  if (days !== null && readCustomRange() === null && parseDays(days) === null) {
+    changes.days = String(DEFAULT_DAYS);
+    messages.push(
+      `The link's period days=${days} is not a whole number of days from 1 to ${MAX_DAYS}, ` +
+        `so the last ${DEFAULT_DAYS} days are shown.`,
+    );
+  }
+  const bucket = query.get('bucket');
+  if (bucket !== null && !(BUCKETS as readonly string[]).includes(bucket)) {
+    changes.bucket = null;
+    messages.push(
+      `The link's chart interval bucket=${bucket} is not available, because the charts ` +
+        'show days or hours, so they use the default interval of the period.',
+    );
+  }
+  updateQuery(changes, false);
+  return messages;
 }
 
 /** Returns the custom period in the URL as given, or null when the URL names none. */
@@ -33,7 +72,7 @@ export function readReportQuery(): URLSearchParams {
 }
 
 /** Returns the chart bucket chosen in the URL, or null to let the server choose by period. */
-export function readBucket(): 'day' | 'hour' | null {
+export function readBucket(): (typeof BUCKETS)[number] | null {
   const bucket = new URLSearchParams(location.search).get('bucket');
   return bucket === 'day' || bucket === 'hour' ? bucket : null;
 }

@@ -103,5 +103,7 @@ describe('message analysis in Chromium', () => {
     await page.waitForSelector('#analyze-error:not([hidden])');
     const error = await page.locator('#analyze-error').textContent();
     assert.match(error ?? '', /no header fields/);
+    // The diagnosis of the message analyzed before is gone.
+    assert.equal(await page.locator('#analyze-result > *').count(), 0);
   });
 });

@@ -12,6 +12,7 @@ import { ADMIN, makeTempDir, startTestServer, type TestServer } from '../support
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peers.js';
 import { createTestCertificate } from '../support/tls.js';
 import { loadCorpusZone } from '../support/zones.js';
+import { misalignedLogLabels, overlappingLogControls } from './layout.js';
 
 const KEY = 'md-dashboard-key-000001';
 
@@ -148,6 +149,9 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('#breakdown-domains tbody tr');
     const domains = (await page.locator('#breakdown-domains tbody').textContent()) ?? '';
     assert.match(domains, /guests\.example/);
+    // The API sums hard and soft bounces in a breakdown, and the heading names both.
+    const headings = await page.locator('#breakdown-domains thead th').allTextContents();
+    assert.equal(headings[3], 'Bounced (hard and soft)');
     assert.match((await page.locator('#bounce-reasons').textContent()) ?? '', /userunknown/);
     await keepScreenshot(page, 'dashboard-overview');
     const comparisons = page.locator('#method-comparisons li');
@@ -181,7 +185,27 @@ describe('dashboard in Chromium', () => {
       .textContent();
     assert.equal(detail?.trim(), '<i>550</i> user unknown');
     assert.equal(await page.locator('#mandrill-rejects i').count(), 0);
+    // Mandrill's UTC times show in the page's date format, with the instant in `datetime`.
+    const since = page.locator('#mandrill-rejects td[data-label="Since"] time');
+    assert.match((await since.getAttribute('datetime')) ?? '', /^\d{4}-\d{2}-\d{2}T[\d:]+Z$/);
+    assert.doesNotMatch((await since.textContent()) ?? '', /^\d{4}-\d{2}-\d{2} /);
+    for (const container of ['#mandrill-domains', '#mandrill-rejects']) {
+      const region = page.locator(`${container} .table-scroll[role="region"][tabindex="0"]`);
+      assert.equal(await region.locator('table').count(), 1, `${container} scroll region`);
+    }
     await keepScreenshot(page, 'dashboard-mandrill');
+
+    await page.fill('#mandrill-rejects-email', 'someone@guests.example');
+    await page.click('#mandrill-rejects-submit');
+    await page.waitForFunction(() =>
+      /someone@guests\.example/.test(
+        document.getElementById('mandrill-rejects')?.textContent ?? '',
+      ),
+    );
+    assert.equal(
+      (await page.locator('#mandrill-rejects tbody').textContent())?.trim(),
+      "someone@guests.example is not on Mandrill's denylist.",
+    );
   });
 
   it('lists bounces, matched and not, with their text as text', async () => {
@@ -284,6 +308,37 @@ describe('dashboard in Chromium', () => {
           .map((cell) => cell.textContent)
           .join() === 'Own SMTP server,Own SMTP server',
     );
+    // The timeline opened before belongs to no later search.
+    assert.equal(await page.locator('#send-detail > *').count(), 0);
+
+    // Filters that match nothing get their own message, not that of a log without sends.
+    await page.fill('#log-sender', 'nobody@nowhere.example');
+    await page.click('#log-submit');
+    await page.waitForFunction(() => location.search.includes('logSender=nobody'));
+    await page.waitForSelector('#recent-sends tbody td.muted');
+    assert.equal(
+      (await page.locator('#recent-sends tbody').textContent())?.trim(),
+      'No sends match these filters.',
+    );
+  });
+
+  it('log form controls do not overlap', async () => {
+    // A long account name makes the longest option of the account select.
+    await server.request('POST', '/api/accounts', {
+      name: 'Lakeside Holiday Apartments and Mountain Cabins',
+      sendingAddress: 'office@lakeside-rentals.example',
+      method: 'default',
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('#log-account option:has-text("Lakeside")', { state: 'attached' });
+    assert.equal(await page.isVisible('#log-account'), true);
+    for (const width of [320, 390, 720, 1024, 1280, 1600]) {
+      await page.setViewportSize({ width, height: 900 });
+      assert.deepEqual(await overlappingLogControls(page), [], `at ${width}px`);
+      assert.deepEqual(await misalignedLogLabels(page), [], `at ${width}px`);
+      if (width === 1280) await keepScreenshot(page, 'dashboard-log-form');
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   it('domain check form shows per-method verdicts', async () => {
@@ -334,6 +389,8 @@ describe('dashboard in Chromium', () => {
       (await page.locator('#domain-check-error').textContent()) ?? '',
       /must be a domain name/,
     );
+    // The result of the domain checked before is gone, so it cannot pass for this one.
+    assert.equal(await page.locator('#domain-result > *').count(), 0);
   });
 
   it('logout clears the data and shows the login form', async () => {

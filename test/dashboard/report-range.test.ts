@@ -111,14 +111,72 @@ describe('dashboard report period in Chromium', () => {
     assert.match(error, new RegExp(`from: must be before to\\. Swap .*"${day(2)}"`));
     assert.equal(await page.getAttribute('#range-from', 'aria-invalid'), 'true');
     assert.equal(await page.isVisible('#charts-grid'), false, 'no empty charts');
-    assert.equal((await page.textContent('#charts-status')) ?? '', error);
-    assert.equal((await page.textContent('#summary')) ?? '', error);
-    assert.equal((await page.textContent('#breakdowns'))?.includes('from: must be before'), true);
+    // The message shows once, under the picker, and each report shows only that it is missing.
+    for (const target of ['#summary', '#charts-status', '#breakdowns']) {
+      await page.waitForSelector(`${target} .status-empty`);
+    }
+    const occurrences = await page.evaluate(
+      () => document.body.innerText.split('from: must be before to').length - 1,
+    );
+    assert.equal(occurrences, 1);
+    const notLoaded = 'Not loaded, because the period is invalid.';
+    assert.equal(await page.textContent('#summary'), notLoaded);
+    assert.equal(await page.textContent('#charts-status'), notLoaded);
+    assert.equal(await page.textContent('#breakdowns'), notLoaded);
+    assert.equal(await page.locator('#dashboard [role="alert"]:visible').count(), 1);
     await keepScreenshot(page, 'dashboard-range-error');
     // The 400s of the three reports are the only failed loads.
     const unexpected = consoleErrors.filter((text) => !/status of 400 \(Bad Request\)/.test(text));
     assert.deepEqual(unexpected, []);
     consoleErrors.length = 0;
+  });
+
+  it('shows a period of 365 days from a link', async () => {
+    await page.goto(`${fixture.server.url}/?days=365`);
+    await page.waitForFunction(() => document.body.dataset.chartsReady === 'true');
+    assert.equal(await page.inputValue('#period'), '365');
+    assert.equal(await page.locator('#period option:checked').textContent(), 'Last 365 days');
+    assert.match(page.url(), /[?&]days=365(&|$)/);
+    assert.equal(await page.isVisible('#period-notice'), false);
+    assert.equal(
+      await page.getAttribute('#summary-csv', 'href'),
+      '/api/reports/summary.csv?days=365',
+    );
+    // The summary's period starts 365 days before it ends.
+    const period = await page.evaluate(async () => {
+      const response = await fetch('/api/reports/summary?days=365');
+      const body = await response.json();
+      return (Date.parse(body.to) - Date.parse(body.from)) / 86_400_000;
+    });
+    assert.equal(period, 365);
+    // A preset chosen afterwards replaces the period of the link.
+    await page.selectOption('#period', '7');
+    await page.waitForFunction(() => location.search.includes('days=7'));
+    assert.equal(await page.locator('#period option[value="365"]').count(), 0);
+    assert.deepEqual(consoleErrors, []);
+  });
+
+  it('names the link values it replaces', async () => {
+    await page.goto(`${fixture.server.url}/?days=abc&bucket=week`);
+    await page.waitForFunction(() => document.body.dataset.chartsReady === 'true');
+    await page.waitForSelector('#period-notice:not([hidden])');
+    const notice = (await page.textContent('#period-notice')) ?? '';
+    assert.match(notice, /days=abc is not a whole number of days from 1 to 366/);
+    assert.match(notice, /the last 30 days are shown/);
+    assert.match(notice, /bucket=week is not available/);
+    assert.equal(await page.inputValue('#period'), '30');
+    const query = new URL(page.url()).searchParams;
+    assert.equal(query.get('days'), '30');
+    assert.equal(query.has('bucket'), false);
+    await keepScreenshot(page, 'dashboard-link-notice');
+
+    for (const days of ['0', '367', '1.5']) {
+      await page.goto(`${fixture.server.url}/?days=${days}`);
+      await page.waitForSelector('#period-notice:not([hidden])');
+      assert.match((await page.textContent('#period-notice')) ?? '', new RegExp(`days=${days} `));
+      assert.equal(new URL(page.url()).searchParams.get('days'), '30');
+    }
+    assert.deepEqual(consoleErrors, []);
   });
 
   it('keyboard alone picks a period, hours and a message', async () => {

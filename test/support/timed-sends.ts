@@ -32,13 +32,14 @@ export interface TimedSends {
 /**
  * Starts the real server with a relay and records the sends of TIMED_SENDS at their times
  * through the API, on a clock that the server reads. The clock is the real one again before
- * this returns, so that sessions made afterwards, such as a browser's, last as usual.
+ * this returns, so that sessions made afterwards, such as a browser's, last as usual. `env`
+ * adds server settings, such as the URL of a Mandrill stand-in.
  */
-export async function startTimedSends(): Promise<TimedSends> {
+export async function startTimedSends(env: Record<string, string> = {}): Promise<TimedSends> {
   let clock: number | null = null;
   const relay: SmtpPeer = await startSmtpPeer({ unknownRecipients: ['nobody@gmail.example'] });
   const server = await startTestServer(
-    { DELIVERABILITY_RELAY_URL: `smtp://127.0.0.1:${relay.port}` },
+    { DELIVERABILITY_RELAY_URL: `smtp://127.0.0.1:${relay.port}`, ...env },
     { now: () => clock ?? Date.now() },
   );
   const created = await server.request('POST', '/api/accounts', {
