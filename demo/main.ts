@@ -20,6 +20,9 @@ import { startDemoStandIns, type DemoStandIns } from './standins.js';
 /** The default folder of the demo's SQLite file, secret key and certificate. */
 const DEFAULT_DATA_DIR = path.join(repoRoot, 'demo-data');
 
+/** The periods, in days, that the dashboard offers and accepts as `?days=` in its URL. */
+const DASHBOARD_PERIODS = [7, 30, 90];
+
 function integerSetting(name: string, fallback: number, min: number, max: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
@@ -38,6 +41,8 @@ function printGuide(
   seconds: number,
 ) {
   const { admin, manager, support } = DEMO_USERS;
+  // The shortest period of the dashboard that shows every day of the demo spreads the charts out.
+  const period = DASHBOARD_PERIODS.find((option) => option >= days) ?? 30;
   const lines = [
     '',
     `Demo data ready ${seconds.toFixed(1)} s after the start (the build not counted). Serving ${server.url}`,
@@ -47,7 +52,7 @@ function printGuide(
     `  manager  ${manager.email}  /  ${manager.password}  (the two Harbor Rentals accounts)`,
     `  support  ${support.email}  /  ${support.password}  (reads everything, changes nothing)`,
     '',
-    'What was sent (the last 30 days):',
+    `What was sent (the last ${days} days):`,
     ...summaryLines,
     '',
     `Bounces: ${seeded.bounces.overSmtp} DSNs to the bounce SMTP listener, ${seeded.bounces.overApi} messages posted to /api/bounces.`,
@@ -59,9 +64,10 @@ function printGuide(
     ),
     seeded.analysis ? `Analysis of a relayed message: ${seeded.analysis}` : '',
     '',
-    'What to look at: "Totals by sending method" and "Rates over time" (the sends span the',
-    `last ${days} days); "Recent sends" (open one for its event timeline); "Bounces", matched and`,
-    'unmatched; "Mandrill accounts"; "Message analysis" of any raw message; and the domain checks:',
+    `The dashboard, showing the last ${period} days: ${server.url}/?days=${period}`,
+    'What to look at there: "Totals by sending method" and "Rates over time"; "Message log"',
+    '(open a send for its event timeline); "Bounces", matched and unmatched; "Mandrill accounts";',
+    '"Message analysis" of any raw message; and the domain checks:',
     `  ${server.url}/?domain=lakeside-stays.example  (set up well for Mandrill)`,
     `  ${server.url}/?domain=pinecabins.example  (an SPF typo and no DMARC record)`,
     `  ${server.url}/?domain=harbor-rentals.example&smtpHost=smtp.gmail.com  (Google Workspace)`,
@@ -73,9 +79,10 @@ function printGuide(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function summaryLines(server: RunningServer): Promise<string[]> {
+async function summaryLines(server: RunningServer, days: number): Promise<string[]> {
   const admin = await login(server.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
-  const summary = await admin.json('GET', '/api/reports/summary?days=30');
+  // One day more than the demo's span: the first sends are more than `days` days old by now.
+  const summary = await admin.json('GET', `/api/reports/summary?days=${days + 1}`);
   return (summary.methods as Record<string, any>[]).map((m) => {
     const rate = m.deliveryRate === null ? 'n/a' : `${(m.deliveryRate * 100).toFixed(1)}%`;
     return `  ${String(m.method).padEnd(9)} ${String(m.sent).padStart(5)} sent, ${m.delivered} delivered (${rate}), ${m.bounced} bounced, ${m.softBounced} soft-bounced, ${m.rejected} rejected, ${m.opened} opened`;
@@ -125,7 +132,8 @@ function portInUseMessage(port: number): string {
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const port = integerSetting('DEMO_PORT', 3000, 0, 65535);
-  const messages = integerSetting('DEMO_MESSAGES', 3000, 10, 20000);
+  // At least 3 messages for each of the 4 accounts.
+  const messages = integerSetting('DEMO_MESSAGES', 3000, 12, 20000);
   const days = integerSetting('DEMO_DAYS', 7, 1, 30);
   const dataDir = process.env.DEMO_DATA_DIR
     ? path.resolve(process.env.DEMO_DATA_DIR)
@@ -175,7 +183,7 @@ async function main(): Promise<void> {
       }
     });
     const seconds = (performance.now() - startedAt) / 1000;
-    printGuide(server, seeded, await summaryLines(server), days, seconds);
+    printGuide(server, seeded, await summaryLines(server, days), days, seconds);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     process.stderr.write(

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { DEMO_USERS } from '../../demo/accounts.js';
+import { DEMO_ACCOUNTS, DEMO_USERS } from '../../demo/accounts.js';
 import { login, type DemoApi } from '../../demo/api.js';
 import { createDemoClock } from '../../demo/clock.js';
 import {
@@ -14,7 +14,7 @@ import {
   LOCK_FILE,
   MARKER_FILE,
 } from '../../demo/data-dir.js';
-import { buildDemoPlan } from '../../demo/plan.js';
+import { buildDemoPlan, messagesPerAccount } from '../../demo/plan.js';
 import { seedDemo, type SeedResult } from '../../demo/seed.js';
 import { startDemoServer } from '../../demo/server.js';
 import { startDemoStandIns, type DemoStandIns } from '../../demo/standins.js';
@@ -124,6 +124,30 @@ describe('demo seeding at small scale', () => {
       const { checks } = await admin.json('GET', `/api/accounts/${id}/checks`);
       assert.ok(checks.length >= 1, `account ${id} has no stored check`);
     }
+  });
+});
+
+describe('demo plan sizes', () => {
+  for (const messages of [12, 13, 50, 51, 60, 3000, 20000]) {
+    it(`splits ${messages} messages exactly`, () => {
+      const counts = messagesPerAccount(messages, DEMO_ACCOUNTS);
+      assert.equal(
+        counts.reduce((sum, count) => sum + count, 0),
+        messages,
+        `counts ${counts.join(', ')}`,
+      );
+      assert.ok(
+        counts.every((count) => count >= 3),
+        `counts ${counts.join(', ')}`,
+      );
+    });
+  }
+
+  it('plans 50 recipients for 50 messages', () => {
+    const plan = buildDemoPlan({ messages: 50, days: 7, endMs: Date.now() });
+    const recipients = plan.sends.reduce((sum, send) => sum + send.to.length, 0);
+    assert.equal(plan.messages, 50);
+    assert.equal(recipients, 50);
   });
 });
 
