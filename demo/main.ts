@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../server/logger.js';
 import type { RunningServer } from '../server/main.js';
@@ -6,13 +5,23 @@ import { repoRoot } from '../server/paths.js';
 import { DEMO_ACCOUNTS, DEMO_USERS } from './accounts.js';
 import { login } from './api.js';
 import { createDemoClock } from './clock.js';
+import {
+  acquireDataLock,
+  checkPortFree,
+  DemoStartError,
+  emptyDataDir,
+  type DemoDataLock,
+} from './data-dir.js';
 import { buildDemoPlan } from './plan.js';
 import { seedDemo, type SeedResult } from './seed.js';
 import { startDemoServer } from './server.js';
 import { startDemoStandIns, type DemoStandIns } from './standins.js';
 
-/** The folder of the demo's SQLite file, secret key and certificate, emptied at every start. */
-const DATA_DIR = path.join(repoRoot, 'demo-data');
+/** The default folder of the demo's SQLite file, secret key and certificate. */
+const DEFAULT_DATA_DIR = path.join(repoRoot, 'demo-data');
+
+/** The periods, in days, that the dashboard offers and accepts as `?days=` in its URL. */
+const DASHBOARD_PERIODS = [7, 30, 90];
 
 function integerSetting(name: string, fallback: number, min: number, max: number): number {
   const text = process.env[name];
@@ -32,6 +41,8 @@ function printGuide(
   seconds: number,
 ) {
   const { admin, manager, support } = DEMO_USERS;
+  // The shortest period of the dashboard that shows every day of the demo spreads the charts out.
+  const period = DASHBOARD_PERIODS.find((option) => option >= days) ?? 30;
   const lines = [
     '',
     `Demo data ready ${seconds.toFixed(1)} s after the start (the build not counted). Serving ${server.url}`,
@@ -41,7 +52,7 @@ function printGuide(
     `  manager  ${manager.email}  /  ${manager.password}  (the two Harbor Rentals accounts)`,
     `  support  ${support.email}  /  ${support.password}  (reads everything, changes nothing)`,
     '',
-    'What was sent (the last 30 days):',
+    `What was sent (the last ${days} days):`,
     ...summaryLines,
     '',
     `Bounces: ${seeded.bounces.overSmtp} DSNs to the bounce SMTP listener, ${seeded.bounces.overApi} messages posted to /api/bounces.`,
@@ -53,9 +64,10 @@ function printGuide(
     ),
     seeded.analysis ? `Analysis of a relayed message: ${seeded.analysis}` : '',
     '',
-    'What to look at: "Totals by sending method" and "Rates over time" (the sends span the',
-    `last ${days} days); "Recent sends" (open one for its event timeline); "Bounces", matched and`,
-    'unmatched; "Mandrill accounts"; "Message analysis" of any raw message; and the domain checks:',
+    `The dashboard, showing the last ${period} days: ${server.url}/?days=${period}`,
+    'What to look at there: "Totals by sending method" and "Rates over time"; "Message log"',
+    '(open a send for its event timeline); "Bounces", matched and unmatched; "Mandrill accounts";',
+    '"Message analysis" of any raw message; and the domain checks:',
     `  ${server.url}/?domain=lakeside-stays.example  (set up well for Mandrill)`,
     `  ${server.url}/?domain=pinecabins.example  (an SPF typo and no DMARC record)`,
     `  ${server.url}/?domain=harbor-rentals.example&smtpHost=smtp.gmail.com  (Google Workspace)`,
@@ -67,23 +79,67 @@ function printGuide(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function summaryLines(server: RunningServer): Promise<string[]> {
+async function summaryLines(server: RunningServer, days: number): Promise<string[]> {
   const admin = await login(server.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
-  const summary = await admin.json('GET', '/api/reports/summary?days=30');
+  // One day more than the demo's span: the first sends are more than `days` days old by now.
+  const summary = await admin.json('GET', `/api/reports/summary?days=${days + 1}`);
   return (summary.methods as Record<string, any>[]).map((m) => {
     const rate = m.deliveryRate === null ? 'n/a' : `${(m.deliveryRate * 100).toFixed(1)}%`;
     return `  ${String(m.method).padEnd(9)} ${String(m.sent).padStart(5)} sent, ${m.delivered} delivered (${rate}), ${m.bounced} bounced, ${m.softBounced} soft-bounced, ${m.rejected} rejected, ${m.opened} opened`;
   });
 }
 
+/** Writes the message of an error that stops the demo before it starts, and exits with status 1. */
+function stopBeforeStart(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Takes the data folder's lock, checks that the port is free and only then deletes the previous
+ * demo's files, so that a second demo never deletes the database of a running one. Exits with
+ * status 1 and a message when another demo has the folder's lock or the port is in use.
+ */
+async function prepareDataDir(dataDir: string, port: number): Promise<void> {
+  let lock: DemoDataLock;
+  try {
+    lock = acquireDataLock(dataDir);
+  } catch (error) {
+    if (error instanceof DemoStartError) stopBeforeStart(error.message);
+    throw error;
+  }
+  process.on('exit', () => lock.release());
+  try {
+    await checkPortFree(port, '127.0.0.1');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      stopBeforeStart(portInUseMessage(port));
+    }
+    throw error;
+  }
+  try {
+    emptyDataDir(dataDir, dataDir === DEFAULT_DATA_DIR);
+  } catch (error) {
+    if (error instanceof DemoStartError) stopBeforeStart(error.message);
+    throw error;
+  }
+}
+
+function portInUseMessage(port: number): string {
+  return `Port ${port} on 127.0.0.1 is in use: choose another with DEMO_PORT=${port === 65535 ? 3001 : port + 1} npm run demo`;
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
-  const port = integerSetting('DEMO_PORT', 3000, 1, 65535);
-  const messages = integerSetting('DEMO_MESSAGES', 3000, 10, 20000);
+  const port = integerSetting('DEMO_PORT', 3000, 0, 65535);
+  // At least 3 messages for each of the 4 accounts.
+  const messages = integerSetting('DEMO_MESSAGES', 3000, 12, 20000);
   const days = integerSetting('DEMO_DAYS', 7, 1, 30);
+  const dataDir = process.env.DEMO_DATA_DIR
+    ? path.resolve(process.env.DEMO_DATA_DIR)
+    : DEFAULT_DATA_DIR;
 
-  fs.rmSync(DATA_DIR, { recursive: true, force: true });
-  fs.mkdirSync(DATA_DIR, { recursive: true });
+  await prepareDataDir(dataDir, port);
   const plan = buildDemoPlan({ messages, days, endMs: Date.now() - 15 * 60_000 });
   // The accounts are created an hour before the first send.
   const clock = createDemoClock(plan.startMs - 3_600_000);
@@ -103,7 +159,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    standIns = await startDemoStandIns(plan, DATA_DIR, clock.now);
+    standIns = await startDemoStandIns(plan, dataDir, clock.now);
     if (!standIns.corpusLoaded) {
       process.stdout.write(
         'The corpus of real published DNS records (../shared/corpus) was not found: serving the demo domains only.\n',
@@ -112,7 +168,7 @@ async function main(): Promise<void> {
     // Errors only: the warnings of a first start (a new key file, no users yet) do not apply.
     server = await startDemoServer(standIns, clock, {
       port,
-      dataDir: DATA_DIR,
+      dataDir,
       logger: createLogger('error'),
     });
     process.stdout.write(
@@ -127,12 +183,12 @@ async function main(): Promise<void> {
       }
     });
     const seconds = (performance.now() - startedAt) / 1000;
-    printGuide(server, seeded, await summaryLines(server), days, seconds);
+    printGuide(server, seeded, await summaryLines(server, days), days, seconds);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     process.stderr.write(
       code === 'EADDRINUSE'
-        ? `Port ${port} on 127.0.0.1 is in use: choose another with DEMO_PORT=3001 npm run demo\n`
+        ? `${portInUseMessage(port)}\n`
         : `The demo failed: ${(error as Error).stack ?? String(error)}\n`,
     );
     await stop(1);

@@ -24,7 +24,7 @@ export interface DemoPlan {
 }
 
 export interface PlanOptions {
-  /** About this many messages, one per recipient. */
+  /** This many messages, one per recipient; at least 3 per account. */
   messages: number;
   /** Sends are spread over this many days before `endMs`. */
   days: number;
@@ -126,11 +126,44 @@ function guestAddress(random: Random, index: number): string {
   return `${first}.${last}${index}@${domain}`;
 }
 
+/** The fewest messages an account gets, so that each shows up in the dashboard. */
+const MIN_MESSAGES_PER_ACCOUNT = 3;
+
 /**
- * Plans the demo's sends: about `messages` recipients over the accounts by their share, at
- * times spread over `days` days with more in the daytime, to one to three guests each. A few
- * addresses are marked as unknown to the manager's server or on Mandrill's denylist, so the
- * stand-ins refuse them. The same options give the same plan.
+ * Splits `messages` over the accounts by their share: each gets its share rounded down, and the
+ * messages left over go to the largest remainders, so that the counts add up to `messages`.
+ * Accounts below the minimum are then raised to it, which adds messages only when `messages`
+ * is less than the minimum times the number of accounts.
+ */
+export function messagesPerAccount(messages: number, accounts: readonly DemoAccount[]): number[] {
+  const quotas = accounts.map((account) => messages * account.share);
+  const counts = quotas.map(Math.floor);
+  let left = messages - counts.reduce((sum, count) => sum + count, 0);
+  const byRemainder = quotas
+    .map((quota, index) => ({ index, remainder: quota - Math.floor(quota) }))
+    .sort((a, b) => b.remainder - a.remainder);
+  for (const { index } of byRemainder) {
+    if (left <= 0) break;
+    counts[index] = (counts[index] ?? 0) + 1;
+    left -= 1;
+  }
+  for (const [index, count] of counts.entries()) {
+    for (let missing = MIN_MESSAGES_PER_ACCOUNT - count; missing > 0; missing -= 1) {
+      // Take the message from the account with the most, when it has some to spare.
+      const donor = counts.indexOf(Math.max(...counts));
+      const donorCount = counts[donor] ?? 0;
+      if (donorCount > MIN_MESSAGES_PER_ACCOUNT) counts[donor] = donorCount - 1;
+      counts[index] = (counts[index] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+/**
+ * Plans the demo's sends: `messages` recipients (at least 3 per account) over the accounts by
+ * their share, at times spread over `days` days with more in the daytime, to one to three guests
+ * each. A few addresses are marked as unknown to the manager's server or on Mandrill's denylist,
+ * so the stand-ins refuse them. The same options give the same plan.
  */
 export function buildDemoPlan(options: PlanOptions): DemoPlan {
   const random = createRandom(options.seed ?? 20261204);
@@ -141,8 +174,9 @@ export function buildDemoPlan(options: PlanOptions): DemoPlan {
   let messages = 0;
   let guest = 0;
   const requests: { account: DemoAccount; to: string[] }[] = [];
-  for (const account of DEMO_ACCOUNTS) {
-    const target = Math.max(3, Math.round(options.messages * account.share));
+  const targets = messagesPerAccount(options.messages, DEMO_ACCOUNTS);
+  for (const [index, account] of DEMO_ACCOUNTS.entries()) {
+    const target = targets[index] ?? 0;
     let planned = 0;
     while (planned < target) {
       const count = Math.min(

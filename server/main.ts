@@ -258,7 +258,7 @@ export async function startServer(
   if (store.users.count() === 0) {
     logger.warn(
       { module: 'main' },
-      'no users yet: create the first admin with `deliverability setup --email EMAIL --name NAME`',
+      'no users yet: create the first admin by running `node dist/server/cli.js setup --email EMAIL --name NAME` in the project folder',
     );
   }
 

@@ -28,7 +28,8 @@ export function sessionRoutes(services: Services): Router {
   router.get('/setup', (_req, res) => {
     res.json({
       needed: store.users.count() === 0,
-      command: 'deliverability setup --email you@example.com --name "Your Name"',
+      // Run from the project folder: npm does not put the `deliverability` command on PATH.
+      command: 'node dist/server/cli.js setup --email you@example.com --name "Your Name"',
     });
   });
 

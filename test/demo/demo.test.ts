@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DEMO_USERS } from '../../demo/accounts.js';
+import Database from 'better-sqlite3';
+import { DEMO_ACCOUNTS, DEMO_USERS } from '../../demo/accounts.js';
 import { login, type DemoApi } from '../../demo/api.js';
 import { createDemoClock } from '../../demo/clock.js';
-import { buildDemoPlan } from '../../demo/plan.js';
+import {
+  acquireDataLock,
+  DemoStartError,
+  emptyDataDir,
+  LOCK_FILE,
+  MARKER_FILE,
+} from '../../demo/data-dir.js';
+import { buildDemoPlan, messagesPerAccount } from '../../demo/plan.js';
 import { seedDemo, type SeedResult } from '../../demo/seed.js';
 import { startDemoServer } from '../../demo/server.js';
 import { startDemoStandIns, type DemoStandIns } from '../../demo/standins.js';
 import { silentLogger } from '../../server/logger.js';
 import type { RunningServer } from '../../server/main.js';
+import { repoRoot } from '../../server/paths.js';
 import { makeTempDir } from '../support/server.js';
 
 const METHODS = ['default', 'smtp', 'mandrill'];
@@ -113,5 +124,203 @@ describe('demo seeding at small scale', () => {
       const { checks } = await admin.json('GET', `/api/accounts/${id}/checks`);
       assert.ok(checks.length >= 1, `account ${id} has no stored check`);
     }
+  });
+});
+
+describe('demo plan sizes', () => {
+  for (const messages of [12, 13, 50, 51, 60, 3000, 20000]) {
+    it(`splits ${messages} messages exactly`, () => {
+      const counts = messagesPerAccount(messages, DEMO_ACCOUNTS);
+      assert.equal(
+        counts.reduce((sum, count) => sum + count, 0),
+        messages,
+        `counts ${counts.join(', ')}`,
+      );
+      assert.ok(
+        counts.every((count) => count >= 3),
+        `counts ${counts.join(', ')}`,
+      );
+    });
+  }
+
+  it('plans 50 recipients for 50 messages', () => {
+    const plan = buildDemoPlan({ messages: 50, days: 7, endMs: Date.now() });
+    const recipients = plan.sends.reduce((sum, send) => sum + send.to.length, 0);
+    assert.equal(plan.messages, 50);
+    assert.equal(recipients, 50);
+  });
+});
+
+describe('demo data folder lock', () => {
+  it('lock rejects a running holder', () => {
+    const dir = makeTempDir('deliverability-demo-lock-');
+    const lock = acquireDataLock(dir);
+    try {
+      assert.throws(
+        () => acquireDataLock(dir),
+        (error: unknown) =>
+          error instanceof DemoStartError && error.message.includes(`pid ${process.pid}`),
+      );
+    } finally {
+      lock.release();
+    }
+    assert.equal(fs.existsSync(path.join(dir, LOCK_FILE)), false, 'release left the lock file');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lock taken over from stopped holder', () => {
+    const dir = makeTempDir('deliverability-demo-lock-');
+    const stopped = spawnSync(process.execPath, ['-e', '']);
+    assert.ok(stopped.pid, 'no pid for the stopped process');
+    fs.writeFileSync(path.join(dir, LOCK_FILE), `${stopped.pid}\n`);
+    const lock = acquireDataLock(dir);
+    assert.equal(fs.readFileSync(lock.path, 'utf8').trim(), String(process.pid));
+    lock.release();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lock file without pid rejected', () => {
+    const dir = makeTempDir('deliverability-demo-lock-');
+    fs.writeFileSync(path.join(dir, LOCK_FILE), 'not a pid');
+    assert.throws(() => acquireDataLock(dir), /does not contain a pid/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('unmarked folder keeps its files', () => {
+    const dir = makeTempDir('deliverability-demo-lock-');
+    const own = path.join(dir, 'notes.txt');
+    fs.writeFileSync(own, 'not demo data');
+    assert.throws(() => emptyDataDir(dir, false), /notes\.txt/);
+    assert.equal(fs.readFileSync(own, 'utf8'), 'not demo data');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('marked folder emptied except lock', () => {
+    const dir = makeTempDir('deliverability-demo-lock-');
+    const lock = acquireDataLock(dir);
+    fs.writeFileSync(path.join(dir, MARKER_FILE), '');
+    fs.writeFileSync(path.join(dir, 'deliverability.sqlite'), 'old');
+    emptyDataDir(dir, false);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [MARKER_FILE, LOCK_FILE].sort());
+    lock.release();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+const DEMO_MAIN = path.join(repoRoot, 'dist', 'demo', 'main.js');
+
+interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Builds the environment of a small demo on `dataDir`, without the caller's DEMO_* variables. */
+function demoEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('DEMO_')),
+  );
+  return {
+    ...env,
+    DEMO_DATA_DIR: dataDir,
+    DEMO_PORT: String(port),
+    DEMO_MESSAGES: '12',
+    DEMO_DAYS: '1',
+  };
+}
+
+/** Runs `npm run demo`'s script and resolves with its URL once it has printed its guide. */
+function startDemo(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DEMO_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1] && output.includes('Ctrl-C stops the demo')) resolve({ child, url: match[1] });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`the demo exited with ${code}: ${output}`)));
+  });
+}
+
+/** Runs the demo's script to its end, stopping it with SIGTERM once it serves. */
+function runDemo(env: NodeJS.ProcessEnv): Promise<DemoRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [DEMO_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('Ctrl-C stops the demo')) child.kill('SIGTERM');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function countSends(databasePath: string): number {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM sends').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('second demo beside a running one', () => {
+  const dataDir = makeTempDir('deliverability-demo-first-');
+  const otherDir = makeTempDir('deliverability-demo-second-');
+  const databasePath = path.join(dataDir, 'deliverability.sqlite');
+  let first: { child: ChildProcess; url: string };
+  let inode: number;
+  let sends: number;
+
+  before(async () => {
+    first = await startDemo(demoEnv(dataDir, 0));
+    inode = fs.statSync(databasePath).ino;
+    sends = countSends(databasePath);
+  });
+
+  after(() => {
+    if (first?.child.exitCode === null) first.child.kill('SIGTERM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(otherDir, { recursive: true, force: true });
+  });
+
+  it('same data folder rejected', async () => {
+    const second = await runDemo(demoEnv(dataDir, 0));
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    assert.match(second.stderr, new RegExp(`Another demo \\(pid ${first.child.pid}\\)`));
+    assert.match(second.stderr, /DEMO_DATA_DIR=/);
+    assert.equal(second.stdout, '');
+
+    assert.equal(fs.statSync(databasePath).ino, inode, 'the database file was replaced');
+    assert.equal(fs.statSync(databasePath).nlink, 1, 'the database file was unlinked');
+    assert.ok(sends >= 12, `only ${sends} sends before the second demo`);
+    assert.equal(countSends(databasePath), sends);
+    const admin = await login(first.url, DEMO_USERS.admin.email, DEMO_USERS.admin.password);
+    const page = await admin.json('GET', '/api/sends?limit=500');
+    assert.equal(page.sends.length, sends);
+  });
+
+  it('same port rejected before deleting', async () => {
+    const port = new URL(first.url).port;
+    const previousDatabase = path.join(otherDir, 'deliverability.sqlite');
+    fs.writeFileSync(path.join(otherDir, MARKER_FILE), '');
+    fs.writeFileSync(previousDatabase, 'previous demo');
+    const second = await runDemo(demoEnv(otherDir, Number(port)));
+    assert.equal(second.code, 1, second.stdout + second.stderr);
+    assert.match(second.stderr, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is in use`));
+    assert.equal(fs.readFileSync(previousDatabase, 'utf8'), 'previous demo');
+    assert.equal(fs.existsSync(path.join(otherDir, LOCK_FILE)), false, 'the lock was not released');
+  });
+
+  it('releases the lock when stopped', async () => {
+    assert.equal(first.child.exitCode, null, 'the first demo stopped early');
+    const exited = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(fs.existsSync(path.join(dataDir, LOCK_FILE)), false);
   });
 });

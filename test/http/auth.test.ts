@@ -109,6 +109,7 @@ describe('authentication', () => {
   it('setup reports when no user exists', async () => {
     const response = await server.as({})('GET', '/api/setup');
     assert.equal(response.body.needed, false);
+    assert.match(response.body.command, /^node dist\/server\/cli\.js setup --email /);
   });
 
   it('setup command creates the first admin once', async () => {
