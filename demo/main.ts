@@ -20,9 +20,6 @@ import { startDemoStandIns, type DemoStandIns } from './standins.js';
 /** The default folder of the demo's SQLite file, secret key and certificate. */
 const DEFAULT_DATA_DIR = path.join(repoRoot, 'demo-data');
 
-/** The periods, in days, that the dashboard offers and accepts as `?days=` in its URL. */
-const DASHBOARD_PERIODS = [7, 30, 90];
-
 function integerSetting(name: string, fallback: number, min: number, max: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
@@ -41,8 +38,9 @@ function printGuide(
   seconds: number,
 ) {
   const { admin, manager, support } = DEMO_USERS;
-  // The shortest period of the dashboard that shows every day of the demo spreads the charts out.
-  const period = DASHBOARD_PERIODS.find((option) => option >= days) ?? 30;
+  // A period just long enough for the demo's oldest sends spreads the charts out. The dashboard
+  // takes any whole number of days from 1 to 366 in its URL.
+  const period = days + 1;
   const lines = [
     '',
     `Demo data ready ${seconds.toFixed(1)} s after the start (the build not counted). Serving ${server.url}`,
