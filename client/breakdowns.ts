@@ -7,8 +7,9 @@ interface Entry {
   name?: string;
   sent: number;
   delivered: number;
-  /** Hard and soft bounces together: the API sums them and does not return them apart. */
+  /** Hard bounces. */
   bounced: number;
+  softBounced: number;
   rejected: number;
   deliveryRate: number | null;
   bounceRate: number | null;
@@ -31,7 +32,8 @@ interface Breakdowns {
 const COLUMNS = [
   'Sent',
   'Delivered',
-  'Bounced (hard and soft)',
+  'Bounced',
+  'Soft bounced',
   'Rejected',
   'Delivery rate',
   'Bounce rate',
@@ -50,6 +52,7 @@ function entryTable(id: string, caption: string, first: string, entries: Entry[]
         formatCount(e.sent),
         formatCount(e.delivered),
         formatCount(e.bounced),
+        formatCount(e.softBounced),
         formatCount(e.rejected),
         formatPercent(e.deliveryRate),
         formatPercent(e.bounceRate),
@@ -97,6 +100,20 @@ export async function loadBreakdowns(
 ) {
   const data = await getJson<Breakdowns>(`/api/reports/breakdowns?${period.toString()}`, signal);
   signal.throwIfAborted();
+  const csvLink = (by: string) => {
+    const query = new URLSearchParams(period);
+    query.set('by', by);
+    return el('p', {}, [
+      el('a', {
+        text: 'Download as CSV',
+        attrs: {
+          id: `breakdown-${by}-csv`,
+          href: `/api/reports/breakdowns.csv?${query}`,
+          download: '',
+        },
+      }),
+    ]);
+  };
   container.replaceChildren(
     entryTable(
       'breakdown-domains',
@@ -104,10 +121,15 @@ export async function loadBreakdowns(
       'Domain',
       data.byRecipientDomain,
     ),
+    csvLink('recipientDomain'),
     ...(data.byAccount.length > 0
-      ? [entryTable('breakdown-accounts', 'By account (busiest 20)', 'Account', data.byAccount)]
+      ? [
+          entryTable('breakdown-accounts', 'By account (busiest 20)', 'Account', data.byAccount),
+          csvLink('account'),
+        ]
       : []),
     el('h3', { text: 'Top bounce reasons' }),
     reasonsList(data.reasons),
+    ...(data.reasons.length > 0 ? [csvLink('reason')] : []),
   );
 }

@@ -9,7 +9,9 @@ export interface BreakdownEntry {
   name?: string;
   sent: number;
   delivered: number;
+  /** Hard bounces. */
   bounced: number;
+  softBounced: number;
   rejected: number;
   deliveryRate: number | null;
   bounceRate: number | null;
@@ -25,6 +27,7 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
       sent: 0,
       delivered: 0,
       bounced: 0,
+      softBounced: 0,
       rejected: 0,
       deliveryRate: null,
       bounceRate: null,
@@ -32,7 +35,8 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
     };
     entry.sent += row.sent;
     entry.delivered += row.delivered;
-    entry.bounced += row.bounced + row.softBounced;
+    entry.bounced += row.bounced;
+    entry.softBounced += row.softBounced;
     entry.rejected += row.rejected;
     entry.methods[row.method] = (entry.methods[row.method] ?? 0) + row.sent;
     entries.set(row.key, entry);
@@ -43,7 +47,8 @@ function fold(rows: BreakdownRow[]): BreakdownEntry[] {
     .map((entry) => ({
       ...entry,
       deliveryRate: entry.sent > 0 ? entry.delivered / entry.sent : null,
-      bounceRate: entry.sent > 0 ? entry.bounced / entry.sent : null,
+      // Hard and soft, as the summary's bounce rate counts them.
+      bounceRate: entry.sent > 0 ? (entry.bounced + entry.softBounced) / entry.sent : null,
     }))
     .sort((a, b) => b.sent - a.sent || a.key.localeCompare(b.key))
     .slice(0, TOP);

@@ -149,9 +149,16 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('#breakdown-domains tbody tr');
     const domains = (await page.locator('#breakdown-domains tbody').textContent()) ?? '';
     assert.match(domains, /guests\.example/);
-    // The API sums hard and soft bounces in a breakdown, and the heading names both.
     const headings = await page.locator('#breakdown-domains thead th').allTextContents();
-    assert.equal(headings[3], 'Bounced (hard and soft)');
+    assert.deepEqual(headings.slice(3, 5), ['Bounced', 'Soft bounced']);
+    const domainCsv = page.waitForEvent('download');
+    await page.click('#breakdown-recipientDomain-csv');
+    const domainLines = (await import('node:fs'))
+      .readFileSync(await (await domainCsv).path(), 'utf8')
+      .trim()
+      .split('\r\n');
+    assert.match(domainLines[0] ?? '', /^recipientDomain,sent,delivered,bounced,softBounced,/);
+    assert.match(domainLines[1] ?? '', /^guests\.example,/);
     assert.match((await page.locator('#bounce-reasons').textContent()) ?? '', /userunknown/);
     await keepScreenshot(page, 'dashboard-overview');
     const comparisons = page.locator('#method-comparisons li');

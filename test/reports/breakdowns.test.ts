@@ -53,9 +53,33 @@ describe('report breakdowns', () => {
     assert.equal(gmail.sent, 4);
     assert.equal(gmail.delivered, 3);
     assert.equal(gmail.bounced, 1);
+    assert.equal(gmail.softBounced, 0);
     assert.equal(gmail.bounceRate, 0.25);
     assert.deepEqual(gmail.methods, { default: 4 });
     assert.equal(body.byRecipientDomain[0].key, 'gmail.example', 'the busiest domain first');
+  });
+
+  it('exports each breakdown table as CSV', async () => {
+    const domains = await server.request(
+      'GET',
+      '/api/reports/breakdowns.csv?days=7&by=recipientDomain',
+    );
+    assert.equal(domains.status, 200);
+    assert.match(domains.headers.get('content-type') ?? '', /^text\/csv/);
+    const lines = String(domains.body).trim().split('\r\n');
+    assert.equal(
+      lines[0],
+      'recipientDomain,sent,delivered,bounced,softBounced,rejected,deliveryRate,bounceRate,default,smtp,mandrill',
+    );
+    assert.equal(lines[1], 'gmail.example,4,3,1,0,0,0.75,0.25,4,0,0');
+    const reasons = await server.request('GET', '/api/reports/breakdowns.csv?days=7&by=reason');
+    assert.match(
+      String(reasons.body).split('\r\n')[1] ?? '',
+      /^userunknown,1,1,0,gone@Gmail\.example,/,
+    );
+    const bad = await server.request('GET', '/api/reports/breakdowns.csv?days=7&by=colour');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /by: must be recipientDomain, account or reason/);
   });
 
   it('lists the top bounce reasons with recent examples', async () => {
