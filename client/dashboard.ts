@@ -203,6 +203,8 @@ function loadBounceSection(signal: AbortSignal): Promise<boolean> {
   const status = byId('bounces-status', HTMLElement);
   return loadSection(byId('bounces-section', HTMLElement), status, signal, async () => {
     const unmatched = byId('bounces-unmatched', HTMLInputElement).checked;
+    byId('bounces-csv', HTMLAnchorElement).href =
+      `/api/bounces.csv${unmatched ? '?unmatched=true' : ''}`;
     await loadBounces(byId('bounces-table', HTMLTableElement), unmatched, signal);
     status.replaceChildren();
   });

@@ -1,9 +1,10 @@
-import express, { Router } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { BounceRecord } from '../../db/types.js';
 import { accountScope } from '../access/principal.js';
 import { accountFor } from '../accounts/service.js';
 import { ingestBounce } from '../bounces/ingest.js';
+import { toCsv } from '../reports/csv.js';
 import { AppError, notFound } from '../errors.js';
 import type { Services } from '../services.js';
 import { parseInput, queryId, queryInteger } from '../validation.js';
@@ -22,6 +23,44 @@ const listQuery = z.strictObject({
   unmatched: z.enum(['true', 'false'], 'must be true or false').optional(),
   accountId: queryId().optional(),
 });
+
+const csvQuery = listQuery.extend({ limit: queryInteger(1, 10_000).default(1_000) });
+
+/** The CSV of the bounces list: one row per recipient, as the dashboard's table shows them. */
+const CSV_COLUMNS = [
+  'bounceId',
+  'receivedAt',
+  'kind',
+  'source',
+  'accountId',
+  'recipient',
+  'reason',
+  'hardBounce',
+  'status',
+  'replyCode',
+  'diagnostic',
+  'sendId',
+  'matchedBy',
+].map((key) => ({ key, header: key }));
+
+function csvRows(bounces: BounceRecord[]): Record<string, unknown>[] {
+  return bounces.flatMap((bounce) => {
+    const common = {
+      bounceId: bounce.id,
+      receivedAt: new Date(bounce.receivedAt).toISOString(),
+      kind: bounce.kind,
+      source: bounce.source,
+      accountId: bounce.accountId,
+    };
+    if (bounce.recipients.length === 0) return [common];
+    return bounce.recipients.map((recipient) => ({
+      ...common,
+      ...recipient,
+      recipient: recipient.address,
+      hardBounce: recipient.hardBounce ? 'true' : 'false',
+    }));
+  });
+}
 
 export function publicBounce(bounce: BounceRecord) {
   return { ...bounce, receivedAt: new Date(bounce.receivedAt).toISOString() };
@@ -79,17 +118,32 @@ export function bounceRoutes(services: Services): Router {
     },
   );
 
-  router.get('/bounces', (req, res) => {
+  /** Lists the bounces the query selects, within what the caller may see. */
+  const listFor = (
+    req: Request,
+    res: Response,
+    schema: typeof listQuery | typeof csvQuery,
+  ): BounceRecord[] => {
     const principal = principalOf(res);
-    const query = parseInput(listQuery, req.query, 'bounces query');
+    const query = parseInput(schema, req.query, 'bounces query');
     const scope = accountScope(principal);
     if (query.accountId !== undefined) accountFor(store, principal, query.accountId, 'read');
-    const bounces = store.bounces.list({
+    return store.bounces.list({
       limit: query.limit,
       scope: query.accountId !== undefined ? [query.accountId] : scope,
       unmatchedOnly: query.unmatched === 'true',
     });
-    res.json({ bounces: bounces.map(publicBounce) });
+  };
+
+  router.get('/bounces', (req, res) => {
+    res.json({ bounces: listFor(req, res, listQuery).map(publicBounce) });
+  });
+
+  router.get('/bounces.csv', (req, res) => {
+    const bounces = listFor(req, res, csvQuery);
+    res.type('text/csv; charset=utf-8');
+    res.attachment('bounces.csv');
+    res.send(toCsv(CSV_COLUMNS, csvRows(bounces)));
   });
 
   router.get('/bounces/:id', (req, res) => {

@@ -146,6 +146,12 @@ describe('bounce ingestion', () => {
     assert.ok(listed.body.bounces.some((b: { id: number }) => b.id === response.body.bounce.id));
     const detail = await server.request('GET', `/api/bounces/${response.body.bounce.id}`);
     assert.match(detail.body.raw, /never-sent@guests\.example/);
+    const csv = await server.request('GET', '/api/bounces.csv?unmatched=true');
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    const lines = String(csv.body).trim().split('\r\n');
+    assert.match(lines[0] ?? '', /^bounceId,receivedAt,kind,source,accountId,recipient,reason,/);
+    const row = lines.find((line) => line.startsWith(`${response.body.bounce.id},`));
+    assert.match(row ?? '', /,bounce,api,,never-sent@guests\.example,userunknown,true,5\.1\.1,/);
 
     await server.request('POST', '/api/users', {
       email: 'manager@desk.example',
@@ -157,6 +163,8 @@ describe('bounce ingestion', () => {
     const manager = await server.login('manager@desk.example', 'long-password-42');
     const theirs = await manager('GET', '/api/bounces?unmatched=true');
     assert.deepEqual(theirs.body.bounces, []);
+    const theirCsv = await manager('GET', '/api/bounces.csv?unmatched=true');
+    assert.equal(String(theirCsv.body).trim().split('\r\n').length, 1, 'the header line only');
     const hidden = await manager('GET', `/api/bounces/${response.body.bounce.id}`);
     assert.equal(hidden.status, 404);
   });

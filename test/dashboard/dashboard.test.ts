@@ -146,6 +146,7 @@ describe('dashboard in Chromium', () => {
     const lines = (await import('node:fs')).readFileSync(csv, 'utf8').trim().split('\r\n');
     assert.equal(lines.length, 4);
     assert.match(lines[3] ?? '', /^mandrill,2,1,1,/);
+    assert.equal(await page.getAttribute('#bounces-csv', 'href'), '/api/bounces.csv');
     await page.waitForSelector('#breakdown-domains tbody tr');
     const domains = (await page.locator('#breakdown-domains tbody').textContent()) ?? '';
     assert.match(domains, /guests\.example/);
