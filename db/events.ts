@@ -40,7 +40,12 @@ export function eventQueries(db: Database): Store['events'] {
      state_before, state_after, data, dedup_key)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (dedup_key) DO NOTHING`);
-  const forSend = db.prepare('SELECT * FROM events WHERE send_id = ? ORDER BY occurred_at, id');
+  // Mandrill dates its events to the second, so an event it reports at 12:00:14 may have come
+  // after one the product stored at 12:00:14.056. Such an event sorts at the end of its second.
+  const forSend = db.prepare(`SELECT * FROM events WHERE send_id = ?
+    ORDER BY occurred_at + CASE
+      WHEN source IN ('mandrill-poll', 'mandrill-webhook') AND occurred_at % 1000 = 0 THEN 999
+      ELSE 0 END, id`);
   const link = db.prepare(`UPDATE events SET send_id = ?
     WHERE send_id IS NULL AND account_id = ? AND provider_id = ?`);
   const anyUnlinked = db

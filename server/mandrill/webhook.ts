@@ -107,7 +107,7 @@ function mapEvent(
     const bounce = type === 'bounced' || type === 'soft_bounced';
     const classified =
       bounce && classify ? classify({ diagnostic: event.msg?.diag ?? diag }) : null;
-    const detail = diag ?? `Mandrill reports the message as ${event.event}`;
+    const detail = diag ?? `Mandrill reports the message as ${STATE_WORDS[type]}`;
     return input({
       type,
       dedupKey: `${key}:${type}`,
@@ -129,6 +129,15 @@ function mapEvent(
 }
 
 type StateType = 'delivered' | 'deferred' | 'bounced' | 'soft_bounced' | 'rejected';
+
+/** Each state in the words of Mandrill's own message states, for a detail without a diagnostic. */
+const STATE_WORDS: Record<StateType, string> = {
+  delivered: 'sent',
+  deferred: 'deferred',
+  bounced: 'bounced',
+  soft_bounced: 'soft-bounced',
+  rejected: 'rejected',
+};
 
 /** Mandrill's webhook events that change a send's state, and the state each one means. */
 const STATE_EVENTS: Record<string, StateType | undefined> = {

@@ -127,6 +127,35 @@ describe('events', () => {
     store.close();
   });
 
+  it('list a whole-second Mandrill time after its second', () => {
+    const store = freshStore();
+    const { account, send } = seed(store);
+    const event = (
+      type: 'accepted' | 'delivered',
+      source: 'api' | 'mandrill-webhook',
+      at: number,
+    ) =>
+      recordEvent(
+        store,
+        {
+          sendId: send.id,
+          accountId: account.id,
+          type,
+          state: type,
+          source,
+          occurredAt: at,
+          dedupKey: type,
+        },
+        at,
+      );
+    event('accepted', 'api', 14_056);
+    // Mandrill's "send" event of the same second, dated by its whole-second ts.
+    event('delivered', 'mandrill-webhook', 14_000);
+    const types = store.events.listForSend(send.id).map((e) => e.type);
+    assert.deepEqual(types, ['accepted', 'delivered']);
+    store.close();
+  });
+
   it('keep a late state change without moving the send back', () => {
     const store = freshStore();
     const { account, send } = seed(store);
