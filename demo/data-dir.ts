@@ -64,7 +64,14 @@ function lockedFolderMessage(dir: string, lockPath: string, pid: number): string
  * the lock file does not contain a pid.
  */
 export function acquireDataLock(dir: string): DemoDataLock {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new DemoStartError(
+      `Cannot use ${dir} as the demo's data folder (${(error as Error).message}). Set ` +
+        'DEMO_DATA_DIR to a folder the demo may create or write to.',
+    );
+  }
   const lockPath = path.join(dir, LOCK_FILE);
   // Two tries: the second follows the removal of a lock that its killed demo left behind.
   for (let attempt = 0; attempt < 2; attempt += 1) {

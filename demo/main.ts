@@ -25,7 +25,9 @@ function integerSetting(name: string, fallback: number, min: number, max: number
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`Invalid ${name}="${text}": must be a whole number from ${min} to ${max}`);
+    throw new DemoStartError(
+      `Invalid ${name}="${text}": must be a whole number from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -50,7 +52,7 @@ function printGuide(
     `  manager  ${manager.email}  /  ${manager.password}  (the two Harbor Rentals accounts)`,
     `  support  ${support.email}  /  ${support.password}  (reads everything, changes nothing)`,
     '',
-    `What was sent (the last ${days} days):`,
+    `What was sent (the last ${days === 1 ? 'day' : `${days} days`}):`,
     ...summaryLines,
     '',
     `Bounces: ${seeded.bounces.overSmtp} DSNs to the bounce SMTP listener, ${seeded.bounces.overApi} messages posted to /api/bounces.`,
@@ -193,4 +195,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  if (error instanceof DemoStartError) stopBeforeStart(error.message);
+  process.stderr.write(`The demo failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -324,3 +324,26 @@ describe('second demo beside a running one', () => {
     assert.equal(fs.existsSync(path.join(dataDir, LOCK_FILE)), false);
   });
 });
+
+describe('demo settings', () => {
+  it('bad values give one line each', async () => {
+    const dataDir = makeTempDir('deliverability-demo-settings-');
+    const file = path.join(dataDir, 'a-file');
+    fs.writeFileSync(file, '');
+    const cases: [NodeJS.ProcessEnv, RegExp][] = [
+      [{ DEMO_PORT: 'abc' }, /^Invalid DEMO_PORT="abc": must be a whole number from 0 to 65535\n$/],
+      [{ DEMO_MESSAGES: '5' }, /^Invalid DEMO_MESSAGES="5": must be a whole number from 12/],
+      [
+        { DEMO_DATA_DIR: file },
+        /^Cannot use .*a-file as the demo's data folder .*Set DEMO_DATA_DIR/,
+      ],
+    ];
+    for (const [settings, message] of cases) {
+      const run = await runDemo({ ...demoEnv(dataDir, 0), ...settings });
+      assert.equal(run.code, 1, JSON.stringify(settings));
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
