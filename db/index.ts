@@ -36,14 +36,75 @@ export interface OpenStoreOptions {
 /** The page cache per connection, in KiB. */
 const PAGE_CACHE_KIB = 64 * 1024;
 
+/** The database file cannot be created or opened: a wrong path, a folder, or not SQLite. */
+export class DatabaseOpenError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`Cannot open the database ${file}: ${reason}`);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/**
+ * Creates the missing folders of `dir` one level at a time. Node's recursive mkdir loops
+ * forever under /proc, where creating a folder fails with ENOENT.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  while (!fs.existsSync(current)) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) fs.mkdirSync(folder, { mode: 0o700 });
+}
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Returns true when `file` is missing, empty or starts with SQLite's file header. */
+function isEmptyOrSqlite(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+  try {
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    const read = fs.readSync(fd, header, 0, header.length, 0);
+    return read === 0 || header.toString('latin1', 0, read) === SQLITE_HEADER;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Opens the file as SQLite in WAL mode, or throws DatabaseOpenError saying why it cannot. */
+function openFile(file: string): Database.Database {
+  try {
+    if (file !== ':memory:') makeFolders(path.dirname(file));
+    if (file !== ':memory:' && !isEmptyOrSqlite(file)) {
+      // Checked before the chmod below, which would change another file's permissions.
+      throw new Error('the file is not a SQLite database');
+    }
+    const db = new Database(file);
+    // The file holds password hashes and recipients: owner only. SQLite gives
+    // the -wal and -shm files the permissions of the database file.
+    if (file !== ':memory:') fs.chmodSync(file, 0o600);
+    db.pragma('journal_mode = WAL');
+    return db;
+  } catch (error) {
+    throw new DatabaseOpenError(file, (error as Error).message);
+  }
+}
+
 /** Opens (creating it if needed) the SQLite database at `file` and applies pending migrations. */
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file);
-  // The file holds password hashes and recipients: owner only. SQLite gives
-  // the -wal and -shm files the permissions of the database file.
-  if (file !== ':memory:') fs.chmodSync(file, 0o600);
-  db.pragma('journal_mode = WAL');
+  const db = openFile(file);
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   const synchronous = options.synchronous === 'full' ? 'FULL' : 'NORMAL';

@@ -13,6 +13,7 @@ import { evaluateSpf } from './checks/index.js';
 import { importBounces } from './cli-import.js';
 import { recountReports } from './cli-reports.js';
 import { resetAdmin, setup } from './cli-setup.js';
+import { DatabaseOpenError } from '../db/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createResolver, parseDnsServers } from './dns/resolver.js';
 import { domainName, runDomainCheck } from './domains/service.js';
@@ -317,6 +318,13 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof AppError || error instanceof ConfigError || error instanceof SecretError) {
       process.stderr.write(`deliverability: ${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof DatabaseOpenError) {
+      process.stderr.write(
+        `deliverability: ${error.message}. Set DELIVERABILITY_DATABASE to the path of a SQLite ` +
+          'file in a folder this user may write to.\n',
+      );
       process.exit(2);
     }
     process.stderr.write(`deliverability: ${(error as Error).stack ?? String(error)}\n`);

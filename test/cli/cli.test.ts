@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -39,6 +40,35 @@ describe('deliverability command', () => {
 
   after(async () => {
     await dns?.close();
+  });
+
+  it('a database path that cannot work is named', async () => {
+    const dir = makeTempDir('bad-database-');
+    const text = path.join(dir, 'notes.txt');
+    fs.writeFileSync(text, 'not a database\n', { mode: 0o644 });
+    for (const [database, reason] of [
+      [text, /the file is not a SQLite database/],
+      [path.join(text, 'desk.sqlite'), /ENOTDIR/],
+      [dir, /EISDIR/],
+      // Node's recursive mkdir loops forever where /proc refuses a folder.
+      ['/proc/no-such-folder/desk.sqlite', /ENOENT/],
+    ] as const) {
+      const result = await deliverabilityWith(
+        { DELIVERABILITY_DATABASE: database },
+        'recount-reports',
+      );
+      assert.equal(result.code, 2, database);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^deliverability: Cannot open the database ${database.replaceAll('/', '\\/')}: `,
+        ),
+      );
+      assert.match(result.stderr, reason);
+      assert.match(result.stderr, /Set DELIVERABILITY_DATABASE to the path of a SQLite file/);
+    }
+    assert.equal(fs.readFileSync(text, 'utf8'), 'not a database\n');
+    assert.equal(fs.statSync(text).mode & 0o777, 0o644, 'the file kept its permissions');
   });
 
   it('--version prints the version', async () => {
