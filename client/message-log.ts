@@ -122,6 +122,7 @@ export function setUpMessageLog(elements: LogElements) {
     query.delete('limit');
     query.delete('before');
     elements.csv.href = `/api/sends.csv?${query.toString()}`;
+    elements.csv.hidden = false;
   };
   let currentRows: SendRecord[] = [];
 
@@ -134,6 +135,8 @@ export function setUpMessageLog(elements: LogElements) {
         currentRows = [];
         elements.table.replaceChildren();
         elements.more.hidden = true;
+        // The link would download the previous search's sends.
+        elements.csv.hidden = true;
       }
       throw error;
     }

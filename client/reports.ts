@@ -32,12 +32,16 @@ async function loadReport(
 export function loadSummarySection(picker: PeriodPicker, signal: AbortSignal): Promise<boolean> {
   const period = readReportQuery();
   const summary = byId('summary', HTMLElement);
-  byId('summary-csv', HTMLAnchorElement).href = `/api/reports/summary.csv?${period.toString()}`;
+  const csv = byId('summary-csv', HTMLAnchorElement);
+  // Hidden until the period loads, because a rejected period's CSV would not download.
+  csv.hidden = true;
   return loadSection(byId('summary-section', HTMLElement), summary, signal, () =>
     loadReport(picker, signal, async () => {
       const report = await fetchSummary(period, signal);
       signal.throwIfAborted();
       renderSummary(summary, report);
+      csv.href = `/api/reports/summary.csv?${period.toString()}`;
+      csv.hidden = false;
     }),
   );
 }

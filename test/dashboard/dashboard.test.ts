@@ -328,6 +328,14 @@ describe('dashboard in Chromium', () => {
       (await page.locator('#recent-sends tbody').textContent())?.trim(),
       'No sends match these filters.',
     );
+    assert.equal(await page.isVisible('#sends-csv'), true);
+
+    // A rejected search offers no CSV, which would hold the previous search's sends.
+    await page.fill('#log-sender', '');
+    await page.fill('#log-recipient', 'foo bar');
+    await page.click('#log-submit');
+    await page.waitForFunction(() => location.search.includes('logRecipient=foo'));
+    await page.waitForSelector('#sends-csv', { state: 'hidden' });
   });
 
   it('log form controls do not overlap', async () => {

@@ -93,6 +93,7 @@ describe('dashboard report period in Chromium', () => {
     // Two days get hour buckets: the sends fall in four hours.
     assert.equal(await page.inputValue('#bucket'), 'hour');
     assert.equal(await defaultPoints(page), 4);
+    await page.waitForSelector('#summary-csv', { state: 'visible' });
     const csv = (await page.getAttribute('#summary-csv', 'href')) ?? '';
     assert.equal(csv, `/api/reports/summary.csv?from=${day(0)}&to=${day(1)}`);
     await page.waitForSelector('#breakdown-domains tbody tr');
@@ -123,6 +124,7 @@ describe('dashboard report period in Chromium', () => {
     assert.equal(await page.textContent('#summary'), notLoaded);
     assert.equal(await page.textContent('#charts-status'), notLoaded);
     assert.equal(await page.textContent('#breakdowns'), notLoaded);
+    assert.equal(await page.isVisible('#summary-csv'), false, 'no CSV link for a rejected period');
     assert.equal(await page.locator('#dashboard [role="alert"]:visible').count(), 1);
     await keepScreenshot(page, 'dashboard-range-error');
     // The 400s of the three reports are the only failed loads.
@@ -138,6 +140,7 @@ describe('dashboard report period in Chromium', () => {
     assert.equal(await page.locator('#period option:checked').textContent(), 'Last 365 days');
     assert.match(page.url(), /[?&]days=365(&|$)/);
     assert.equal(await page.isVisible('#period-notice'), false);
+    await page.waitForSelector('#summary-csv', { state: 'visible' });
     assert.equal(
       await page.getAttribute('#summary-csv', 'href'),
       '/api/reports/summary.csv?days=365',
