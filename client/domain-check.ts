@@ -115,6 +115,16 @@ export function renderDomainCheck(container: HTMLElement, check: DomainCheck): v
   const parts: Node[] = [
     el('h3', { text: `Results for ${check.domain}` }),
     el('p', { className: 'muted', text: `Checked ${formatDateTime(check.checkedAt)}` }),
+    // A name that does not exist is the first thing to fix, so it comes before the verdicts.
+    ...(check.missing
+      ? [
+          el('p', {
+            className: 'status status-error',
+            attrs: { id: 'domain-missing', role: 'alert' },
+            text: `${check.missing.message} ${check.missing.fix ?? ''}`.trim(),
+          }),
+        ]
+      : []),
     el('div', { className: 'verdicts' }, cards),
     el('h3', { text: 'DNS records' }),
     el('div', { className: 'records' }, [

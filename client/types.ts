@@ -256,6 +256,8 @@ export interface DomainCheck {
   methods: Record<SendingMethod, MethodVerdict>;
   /** MX, reverse DNS, blocklists, MTA-STS, TLS-RPT and BIMI. Older servers do not send it. */
   related?: RelatedReport;
+  /** Set when the domain does not exist in DNS (NXDOMAIN), most often a typing mistake. */
+  missing?: { code: string; message: string; fix?: string };
 }
 
 export type UserRole = 'admin' | 'support' | 'manager';

@@ -92,7 +92,7 @@ function openFile(file: string): Database.Database {
       throw new Error('the file is not a SQLite database');
     }
     const db = new Database(file);
-    // The file holds password hashes and recipients: owner only. SQLite gives
+    // The file contains password hashes and recipients: owner only. SQLite gives
     // the -wal and -shm files the permissions of the database file.
     if (file !== ':memory:') fs.chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');

@@ -68,7 +68,7 @@ async function serve(options: { port?: string; dns?: string[] }): Promise<void> 
     throw new AppError(
       500,
       'listen_failed',
-      `Port ${config.port} on ${config.host} ${problem}: choose another with --port or DELIVERABILITY_PORT`,
+      `Port ${config.port} on ${config.host} ${problem}: choose another with --port (npm start -- --port ${config.port === 65535 ? 3001 : config.port + 1}) or DELIVERABILITY_PORT`,
     );
   });
   process.stdout.write(`Deliverability Desk is serving the dashboard on ${server.url}\n`);

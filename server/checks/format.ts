@@ -10,6 +10,9 @@ const OUTCOME_LABELS: Record<MethodVerdict['outcome'], string> = {
 /** Formats a domain check as plain text for a terminal: one section per part, one line per method. */
 export function formatDomainCheck(check: DomainCheck): string {
   const lines: string[] = [`Domain ${check.domain} (checked ${check.checkedAt})`, ''];
+  if (check.missing) {
+    lines.push(`WARNING: ${check.missing.message} ${check.missing.fix ?? ''}`.trim(), '');
+  }
   const failed = failedParts(check);
   if (failed.length > 0) {
     lines.push(

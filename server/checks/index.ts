@@ -192,13 +192,17 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
       ];
     }
   }
+  // The records of a name that does not exist offer no fix: the spelling comes first.
+  const fixes = (found: Finding[]) =>
+    missing && failed.length === 0 ? found.map(({ fix: _fix, ...rest }) => rest) : found;
   return {
     domain: name,
     checkedAt: (options.now?.() ?? new Date()).toISOString(),
-    spf: { ...spf, ...findingLists(spf.findings) },
-    dkim: { ...dkim, ...findingLists(dkim.findings) },
-    dmarc: { ...dmarc, ...findingLists(dmarc.findings) },
+    spf: { ...spf, findings: fixes(spf.findings), ...findingLists(spf.findings) },
+    dkim: { ...dkim, findings: fixes(dkim.findings), ...findingLists(dkim.findings) },
+    dmarc: { ...dmarc, findings: fixes(dmarc.findings), ...findingLists(dmarc.findings) },
     methods,
     related: { ...related, ...findingLists(related.findings) },
+    ...(missing && failed.length === 0 ? { missing } : {}),
   };
 }

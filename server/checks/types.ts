@@ -189,6 +189,11 @@ export interface DomainCheck {
   methods: Record<SendingMethod, MethodVerdict>;
   /** The checks that explain blocking beyond authentication. */
   related: RelatedReport & FindingLists;
+  /**
+   * The finding that the domain does not exist (NXDOMAIN), most often a typing mistake: shown
+   * before anything else, because no record fixes a name that does not exist.
+   */
+  missing?: Finding;
 }
 
 /** The platform's own identities, used for the default method's verdict. */

@@ -55,6 +55,16 @@ function published(verdict: MethodVerdict, type: string): string[] {
 describe('method verdicts', () => {
   it('domain that does not exist asks for its spelling', async () => {
     const result = await check([...PROVIDERS, ...platformZone()]);
+    assert.equal(result.missing?.code, 'domain.nxdomain');
+    assert.deepEqual(
+      result.spf.findings.filter((found) => found.fix !== undefined),
+      [],
+      'no SPF record is offered for a name that does not exist',
+    );
+    assert.match(
+      formatDomainCheck(result),
+      /^Domain example\.com .*\n\nWARNING: example\.com does not exist in DNS/,
+    );
     for (const verdict of Object.values(result.methods)) {
       assert.deepEqual(verdict.records, []);
       assert.equal(verdict.fixes.length, 1);

@@ -409,6 +409,25 @@ describe('dashboard in Chromium', () => {
     assert.equal(await page.locator('#domain-result > *').count(), 0);
   });
 
+  it('domain check names a domain that does not exist first', async () => {
+    await page.fill('input[name=domain]', '18f.gvo');
+    await page.click('#domain-check-submit');
+    await page.waitForSelector('#domain-missing');
+    assert.match(
+      (await page.locator('#domain-missing').textContent()) ?? '',
+      /^18f\.gvo does not exist in DNS \(NXDOMAIN\).*Check the spelling of 18f\.gvo/,
+    );
+    // The notice comes before the verdicts, and no record offers a fix.
+    const missingFirst = await page.evaluate(() => {
+      const missing = document.getElementById('domain-missing');
+      const verdicts = document.querySelector('#domain-result .verdicts');
+      if (!missing || !verdicts) return false;
+      return Boolean(missing.compareDocumentPosition(verdicts) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    assert.equal(missingFirst, true);
+    assert.equal(await page.locator('#domain-result .records .issue-fix').count(), 0);
+  });
+
   it('logout clears the data and shows the login form', async () => {
     await page.click('#logout');
     await page.waitForFunction(() => document.body.dataset.view === 'login');
