@@ -48,8 +48,8 @@ export class DatabaseOpenError extends Error {
 }
 
 /**
- * Creates the missing folders of `dir` one level at a time. Node's recursive mkdir loops
- * forever under /proc, where creating a folder fails with ENOENT.
+ * Creates the missing folders of `dir` one level at a time. In a trial, Node's recursive mkdir
+ * looped without end under /proc, where creating a folder fails with ENOENT.
  */
 function makeFolders(dir: string): void {
   const missing: string[] = [];
