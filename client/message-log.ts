@@ -43,7 +43,10 @@ interface SendDetail {
   }[];
 }
 
-/** Builds the API query of the filters in the URL: `@gmail.com` in the recipient field is a domain. */
+/**
+ * Builds the API query of the filters in the URL. In the recipient field, `@gmail.com` and a
+ * bare `gmail.com` (no `@`, so no address) mean the domain.
+ */
 export function logQueryFromUrl(): URLSearchParams {
   const url = new URLSearchParams(location.search);
   const query = new URLSearchParams();
@@ -52,6 +55,7 @@ export function logQueryFromUrl(): URLSearchParams {
     if (!value) continue;
     if (apiKey === 'recipient' && value.startsWith('@'))
       query.set('recipientDomain', value.slice(1));
+    else if (apiKey === 'recipient' && !value.includes('@')) query.set('recipientDomain', value);
     else if (apiKey === 'state' && url.get('logEver') === '1') query.set('everState', value);
     else query.set(apiKey, value);
   }

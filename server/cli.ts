@@ -193,7 +193,7 @@ async function readMessageFile(file: string): Promise<Buffer | null> {
           : code === 'EACCES'
             ? 'permission denied'
             : (error as Error).message;
-    process.stderr.write(`deliverability: cannot read ${file}: ${reason}\n`);
+    process.stderr.write(`deliverability: Cannot read ${file}: ${reason}\n`);
     return null;
   }
 }

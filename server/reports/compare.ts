@@ -102,9 +102,9 @@ export function compareRates(
   const threshold = ALPHA / Math.max(1, pairs);
   const significant = pValue < threshold;
   const shownP = pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toFixed(3)}`;
-  let order = 'the same as';
-  if (rateA > rateB) order = 'higher than';
-  if (rateA < rateB) order = 'lower than';
+  // Rates that print alike read as equal, so the order speaks of what the reader sees.
+  let order = 'the same, to one decimal, as';
+  if (percent(rateA) !== percent(rateB)) order = rateA > rateB ? 'higher than' : 'lower than';
   const verdict = significant
     ? `the difference is statistically significant (${shownP}, below ${threshold.toFixed(3)} for ${pairs} pairs)`
     : `the difference is not statistically significant (${shownP}) and may be chance`;

@@ -86,7 +86,7 @@ describe('deliverability analyze', () => {
     const missing = path.join(dir, 'nowhere.eml');
     const result = await deliverability('analyze', missing, '--dns', dns.address);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, `deliverability: cannot read ${missing}: no such file\n`);
+    assert.equal(result.stderr, `deliverability: Cannot read ${missing}: no such file\n`);
   });
 
   it('directory exits 2', async () => {

@@ -68,6 +68,20 @@ describe('comparing a rate between two methods', () => {
     assert.match(comparison.statement, /^Too few sends to compare/);
   });
 
+  it('rates that print alike are called the same', () => {
+    // 94.44% and 94.41% both print as 94.4%, so "higher" would contradict the figures.
+    const comparison = compareRates(
+      'delivery rate',
+      { ...a, successes: 1700, trials: 1800 },
+      { ...b, successes: 3399, trials: 3600 },
+      1,
+    );
+    assert.match(
+      comparison.statement,
+      /94\.4% .* is the same, to one decimal, as that of .* 94\.4%/,
+    );
+  });
+
   it('a large sample finds a small difference', () => {
     const comparison = compareRates(
       'bounce rate',
