@@ -70,7 +70,7 @@ async function postAnalysis(
 }
 
 /**
- * Wires the message analysis form: the pasted text, or else the chosen file, goes to
+ * Wires the message analysis form: the pasted text or the chosen file (one of the two) goes to
  * POST /api/analyze and the result renders below. A new analysis removes the last result when
  * it starts, so that a failure shows only its message in the form.
  */
@@ -90,6 +90,14 @@ export function setUpAnalyze(elements: AnalyzeElements): AnalyzeForm {
   const run = async (): Promise<void> => {
     const text = elements.message.value;
     const file = elements.file.files?.[0] ?? null;
+    if (text.trim() !== '' && file) {
+      // Either could be the one meant, so neither is picked silently.
+      elements.result.replaceChildren();
+      showError(
+        `Both a pasted message and the file ${file.name} are given: clear the text or remove the file.`,
+      );
+      return;
+    }
     const body: Blob | string | null = text.trim() !== '' ? text : file;
     elements.result.replaceChildren();
     if (body === null) {

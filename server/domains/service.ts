@@ -107,7 +107,7 @@ const smtpHostName = z.union(
   { error: 'must be a host name such as smtp.example.com, or an IP address' },
 );
 
-export const checkRequestSchema = z.object({
+export const checkRequestSchema = z.strictObject({
   domain: domainName,
   smtpHost: smtpHostName.optional(),
   selectors: z

@@ -76,12 +76,20 @@ describe('message analysis in Chromium', () => {
     });
     const received =
       'Received: from mail.harbor-rentals.example (mail.harbor-rentals.example [198.51.100.20]) by mx1.guests.example with ESMTPS; Fri, 4 Dec 2026 10:00:07 +0000\r\n';
-    await page.fill('#analyze-message', '');
+    await page.fill('#analyze-message', 'Subject: pasted\r\n\r\nHi');
     await page.setInputFiles('#analyze-file', {
       name: 'message.eml',
       mimeType: 'message/rfc822',
       buffer: Buffer.concat([Buffer.from(received), signed]),
     });
+    // Both given: neither is picked silently.
+    await page.click('#analyze-submit');
+    await page.waitForSelector('#analyze-error:not([hidden])');
+    assert.match(
+      (await page.textContent('#analyze-error')) ?? '',
+      /Both a pasted message and the file message\.eml are given/,
+    );
+    await page.fill('#analyze-message', '');
     await page.click('#analyze-submit');
     await page.waitForFunction(
       () => document.querySelector('#analysis-hops tr[data-hop="1"]') !== null,

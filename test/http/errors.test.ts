@@ -127,6 +127,15 @@ describe('API errors', () => {
     assert.match(response.body.error.message, /must be a domain name/);
   });
 
+  it('unknown domain check parameter is 400', async () => {
+    const response = await server.request('GET', '/api/domains/example.com/check?smtp=mx.example');
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /Unrecognized key: "smtp"\. Use one of: domain, smtpHost, selectors/,
+    );
+  });
+
   it('subject with a line break is 400', async () => {
     const response = await server.request('POST', `/api/accounts/${accountId}/sends`, {
       to: 'guest@guests.example',
