@@ -126,7 +126,7 @@ function guestAddress(random: Random, index: number): string {
   return `${first}.${last}${index}@${domain}`;
 }
 
-/** The fewest messages an account gets, so that each shows up in the dashboard. */
+/** The minimum of messages per account, so that each account shows up in the dashboard. */
 const MIN_MESSAGES_PER_ACCOUNT = 3;
 
 /**

@@ -16,7 +16,7 @@ export class AppError extends Error {
 }
 
 /**
- * The error of a JSON route that received no JSON body. The HTTP layer answers 415 instead
+ * The error of a JSON route that received no JSON body. The HTTP layer responds with 415 instead
  * when the request did carry a body, of another Content-Type.
  */
 export class MissingBodyError extends AppError {

@@ -175,12 +175,16 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     }),
   );
   const failed = failedLookups(spf, dkim, dmarc);
-  const missing = related.findings.find((found) => found.code === 'domain.nxdomain');
+  // With failed lookups, NXDOMAIN answers may be incomplete, so the failure is reported instead.
+  const missing =
+    failed.length === 0
+      ? related.findings.find((found) => found.code === 'domain.nxdomain')
+      : undefined;
   for (const verdict of Object.values(methods)) {
     verdict.requirements = requirementsFor(verdict, related.reverseDns);
-    if (missing && failed.length === 0) {
+    if (missing) {
       // Records published for a name that does not exist would change nothing, so the name
-      // itself is the first fix. Most often it is a typing mistake.
+      // itself is the first fix. It is often a typing mistake.
       verdict.records = [];
       verdict.fixes = [`${missing.message} ${missing.fix ?? ''}`.trim()];
     }
@@ -193,16 +197,16 @@ export async function checkDomain(domain: string, options: CheckOptions): Promis
     }
   }
   // The records of a name that does not exist offer no fix: the spelling comes first.
-  const fixes = (found: Finding[]) =>
-    missing && failed.length === 0 ? found.map(({ fix: _fix, ...rest }) => rest) : found;
+  const shownFindings = (found: Finding[]) =>
+    missing ? found.map(({ fix: _fix, ...rest }) => rest) : found;
   return {
     domain: name,
     checkedAt: (options.now?.() ?? new Date()).toISOString(),
-    spf: { ...spf, findings: fixes(spf.findings), ...findingLists(spf.findings) },
-    dkim: { ...dkim, findings: fixes(dkim.findings), ...findingLists(dkim.findings) },
-    dmarc: { ...dmarc, findings: fixes(dmarc.findings), ...findingLists(dmarc.findings) },
+    spf: { ...spf, findings: shownFindings(spf.findings), ...findingLists(spf.findings) },
+    dkim: { ...dkim, findings: shownFindings(dkim.findings), ...findingLists(dkim.findings) },
+    dmarc: { ...dmarc, findings: shownFindings(dmarc.findings), ...findingLists(dmarc.findings) },
     methods,
     related: { ...related, ...findingLists(related.findings) },
-    ...(missing && failed.length === 0 ? { missing } : {}),
+    ...(missing ? { missing } : {}),
   };
 }

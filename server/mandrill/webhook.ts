@@ -20,6 +20,13 @@ export interface WebhookEvent {
 /** Mandrill posts at most this many events in one batch. */
 export const MAX_BATCH = 1000;
 
+/** Orders two field names by their UTF-16 code units, as `<` compares strings. */
+function compareNames(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /**
  * Computes X-Mandrill-Signature: base64 of HMAC-SHA1 with the webhook key
  * over the URL exactly as registered, then each POST key and its value,
@@ -28,7 +35,7 @@ export const MAX_BATCH = 1000;
  */
 export function mandrillSignature(key: string, url: string, fields: FormField[]): string {
   const hmac = createHmac('sha1', key).update(url, 'utf8');
-  const sorted = [...fields].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...fields].sort((a, b) => compareNames(a.name, b.name));
   for (const field of sorted) hmac.update(field.name, 'utf8').update(field.value);
   return hmac.digest('base64');
 }

@@ -102,7 +102,7 @@ export function compareRates(
   const threshold = ALPHA / Math.max(1, pairs);
   const significant = pValue < threshold;
   const shownP = pValue < 0.001 ? 'p < 0.001' : `p = ${pValue.toFixed(3)}`;
-  // Rates that print alike read as equal, so the order speaks of what the reader sees.
+  // Rates that print alike read as equal, so the order follows the printed figures.
   let order = 'the same, to one decimal, as';
   if (percent(rateA) !== percent(rateB)) order = rateA > rateB ? 'higher than' : 'lower than';
   const verdict = significant

@@ -84,8 +84,8 @@ test('encoded forms decode and sign', () => {
       );
       const url = 'https://desk.example/webhooks/mandrill/7';
       let signed = url;
-      const sorted = [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [name, value] of sorted) signed += name + value;
+      const values = new Map(pairs);
+      for (const name of [...values.keys()].sort()) signed += name + values.get(name);
       const expected = createHmac('sha1', 'key').update(signed, 'utf8').digest('base64');
       assert.equal(mandrillSignature('key', url, fields), expected);
     }),
